@@ -1,0 +1,32 @@
+# The two commands of the README:
+#   make run   - the main job on embedded defaults (dev server, simulator, worker, examples/questions.csv)
+#   make test  - install everything (including building the Temporal CLI) and run the whole test suite
+# The Temporal CLI is built once with Go into ~/.cache/mwbatch (outside the repo) and reused.
+
+CSV ?= examples/questions.csv
+
+.PHONY: run test install build temporal-cli lint bench clean
+
+node_modules/.install-stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.install-stamp
+
+build: install
+	npm run build
+
+temporal-cli: build
+	node dist/scripts/ensure-temporal-cli.js
+
+run: temporal-cli
+	node bin/mwbatch.js dev $(CSV)
+
+lint: install
+	npm run lint
+
+test: temporal-cli lint
+	npx vitest run
+
+clean:
+	rm -rf dist node_modules/.install-stamp

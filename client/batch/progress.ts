@@ -1,0 +1,62 @@
+/** Progress of a batch: a redrawn line on a terminal, plain periodic lines otherwise, and a closing summary. */
+
+export interface ProgressCounts {
+  total: number;
+  done: number;
+  failed: number;
+  inFlight: number;
+}
+
+const PLAIN_INTERVAL_MS = 5_000;
+
+export class ProgressReporter {
+  private readonly started = Date.now();
+  private lastPlain = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly counts: ProgressCounts,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.render(), this.out.isTTY ? 250 : 1_000);
+    this.timer.unref();
+  }
+
+  private line(): string {
+    const { total, done, failed, inFlight } = this.counts;
+    const seconds = (Date.now() - this.started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    const eta = rate > 0 ? `${Math.ceil((total - done) / rate)}s` : '?';
+    return `${done}/${total} done, ${failed} not completed, ${inFlight} in flight, ${rate.toFixed(1)} rows/s, ETA ${eta}`;
+  }
+
+  render(): void {
+    if (this.out.isTTY) {
+      const width = Math.max(20, (this.out.columns ?? 100) - 1);
+      const { total, done } = this.counts;
+      const filled = total ? Math.round((done / total) * 20) : 0;
+      const bar = `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]`;
+      this.out.write(`\r${`${bar} ${this.line()}`.slice(0, width).padEnd(width)}`);
+    } else if (Date.now() - this.lastPlain >= PLAIN_INTERVAL_MS) {
+      this.lastPlain = Date.now();
+      this.out.write(`progress: ${this.line()}\n`);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.out.isTTY) this.out.write(`\r${this.line()}\n`);
+  }
+}
+
+/** The closing table: one line per status. */
+export function summaryTable(byStatus: Map<string, number>, seconds: number): string {
+  const rows = [...byStatus.entries()].sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((sum, [, n]) => sum + n, 0);
+  const lines = ['status        rows', '------------  ------'];
+  for (const [status, n] of rows) lines.push(`${status.padEnd(12)}  ${String(n).padStart(6)}`);
+  lines.push(`${'total'.padEnd(12)}  ${String(total).padStart(6)}   (${seconds.toFixed(1)} s)`);
+  return lines.join('\n');
+}

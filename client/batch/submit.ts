@@ -1,0 +1,109 @@
+/**
+ * The bulk job: every conversation of a validated file becomes one workflow (started, or attached to when it
+ * already exists), at most `concurrency` in flight; each finished row is appended to the results as it lands.
+ * Re-running the same command resumes: rows already in the results are skipped, finished workflows are
+ * re-collected without a new API call.
+ */
+import type { Client } from '@temporalio/client';
+import { conversationWorkflowId } from '../../common/names';
+import type { ConversationInput, PollSchedule } from '../../common/types';
+import type { Conversation, QuestionRow } from '../csv';
+import type { ResultsWriter } from '../results';
+import { startOrAttach } from '../temporal';
+import { ProgressReporter, type ProgressCounts } from './progress';
+import { recordFromTurn, recordFromWorkflowError } from './records';
+
+export interface BatchRunOptions {
+  batchId: string;
+  taskQueue: string;
+  concurrency: number;
+  deadlineMs?: number;
+  poll?: PollSchedule;
+  /** false: start the workflows and return without waiting for answers (`--no-wait`). */
+  wait: boolean;
+  /** Called with each finished row (e.g. to print answers). */
+  onRow?: (row: QuestionRow, status: string, answer: string) => void;
+  signal?: AbortSignal;
+  progressStream?: NodeJS.WriteStream;
+}
+
+export interface BatchRunSummary {
+  byStatus: Map<string, number>;
+  started: number;
+  attached: number;
+  skipped: number;
+  detached: boolean;
+}
+
+export async function runBatch(
+  client: Client,
+  conversations: Conversation[],
+  results: ResultsWriter,
+  options: BatchRunOptions,
+): Promise<BatchRunSummary> {
+  const summary: BatchRunSummary = { byStatus: new Map(), started: 0, attached: 0, skipped: 0, detached: false };
+  const count = (status: string) => summary.byStatus.set(status, (summary.byStatus.get(status) ?? 0) + 1);
+  const pending = conversations.filter((c) => c.rows.some((row) => !results.has(row.id)));
+  for (const c of conversations) {
+    if (pending.includes(c)) continue;
+    summary.skipped += c.rows.length;
+    for (const row of c.rows) count(results.get(row.id)?.status ?? 'UNKNOWN');
+  }
+  const counts: ProgressCounts = { total: pending.reduce((n, c) => n + c.rows.length, 0), done: 0, failed: 0, inFlight: 0 };
+  const progress = new ProgressReporter(counts, options.progressStream);
+  if (options.wait) progress.start();
+
+  const runOne = async (conversation: Conversation) => {
+    const input: ConversationInput = {
+      batchId: options.batchId,
+      conversationKey: conversation.key,
+      title: conversation.title,
+      turns: conversation.rows.map((row) => ({ rowId: row.id, question: row.question })),
+      deadlineMs: options.deadlineMs,
+      poll: options.poll,
+    };
+    const workflowId = conversationWorkflowId(options.batchId, conversation.key);
+    const { handle, started } = await startOrAttach(client, options.taskQueue, input);
+    if (started) summary.started += 1;
+    else summary.attached += 1;
+    if (!options.wait) return;
+    counts.inFlight += conversation.rows.length;
+    let records;
+    try {
+      const result = await handle.result();
+      const byRow = new Map(result.turns.map((turn) => [turn.rowId, turn]));
+      records = conversation.rows.map((row) => {
+        const turn = byRow.get(row.id);
+        return turn ? recordFromTurn(row, turn, workflowId) : recordFromWorkflowError(row, 'no result for row', workflowId);
+      });
+    } catch (err) {
+      if (options.signal?.aborted) return;
+      records = conversation.rows.map((row) => recordFromWorkflowError(row, err, workflowId));
+    } finally {
+      counts.inFlight -= conversation.rows.length;
+    }
+    if (options.signal?.aborted) return;
+    await results.append(records);
+    for (const [i, record] of records.entries()) {
+      count(record.status);
+      counts.done += 1;
+      if (record.status !== 'COMPLETED') counts.failed += 1;
+      options.onRow?.(conversation.rows[i]!, record.status, record.answer);
+    }
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for (const conversation of pending) {
+      if (options.signal?.aborted) break;
+      const task = runOne(conversation).finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    progress.stop();
+  }
+  summary.detached = !!options.signal?.aborted;
+  return summary;
+}

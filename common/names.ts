@@ -1,0 +1,25 @@
+/**
+ * Names shared by the worker, the client and the workflows. Pure TypeScript: imported from workflow code.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Task queue of the conversation workflows (TEMPORAL_TASK_QUEUE overrides it). */
+export const DEFAULT_TASK_QUEUE = 'mwbatch';
+
+/**
+ * The HTTP activities run on their own queue so that `maxTaskQueueActivitiesPerSecond` caps the calls every worker
+ * makes to the Moveworks API together (design.md 3.8).
+ */
+export function apiTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-api`;
+}
+
+/** Every workflow of a batch carries this Keyword search attribute. */
+export const BATCH_ID = defineSearchAttributeKey('BatchId', SearchAttributeType.KEYWORD);
+
+/** Workflow IDs are derived, never random, so that re-submitting a batch attaches instead of asking twice. */
+export function conversationWorkflowId(batchId: string, conversationKey: string): string {
+  return `${batchId}/${conversationKey}`;
+}
+
+export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';

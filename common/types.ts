@@ -1,0 +1,80 @@
+/**
+ * Workflow input and output types. They cross the Temporal boundary, so they hold questions, answers and IDs only:
+ * never a token, secret or key.
+ */
+
+/** One CSV row: one question put to the assistant. */
+export interface TurnInput {
+  rowId: string;
+  question: string;
+}
+
+/** How GetResponse is polled: first wait, growth factor and cap, all on durable timers. */
+export interface PollSchedule {
+  firstDelayMs: number;
+  factor: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_POLL_SCHEDULE: PollSchedule = { firstDelayMs: 1000, factor: 1.5, maxDelayMs: 5000 };
+
+/** The API documents up to 120 s to a terminal state; we wait a little longer before calling a turn TIMED_OUT. */
+export const DEFAULT_TURN_DEADLINE_MS = 150_000;
+
+export interface ConversationInput {
+  batchId: string;
+  conversationKey: string;
+  title?: string;
+  turns: TurnInput[];
+  /** Per-turn deadline counted from the submission of the turn. */
+  deadlineMs?: number;
+  poll?: PollSchedule;
+}
+
+/**
+ * COMPLETED and FAILED are the assistant's own terminal states; TIMED_OUT means the deadline passed first;
+ * ERROR means the API refused the call (400/401/403/404) or retries were exhausted; CANCELLED means the batch
+ * was cancelled before the turn ended.
+ */
+export type TurnStatus = 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'ERROR' | 'CANCELLED';
+
+export interface AnswerCitation {
+  citationId?: string;
+  url?: string;
+  title?: string;
+  snippet?: string;
+}
+
+export interface TurnResult {
+  rowId: string;
+  status: TurnStatus;
+  answer: string;
+  citations: AnswerCitation[];
+  conversationId?: string;
+  responseId?: string;
+  /** From the submission of the turn to the moment the workflow saw it end. */
+  latencyMs: number;
+  /** HTTP attempts made for this turn, retries included (the conversation's creation counts for its first turn). */
+  attempts: number;
+  errorCode?: string;
+  errorMessage?: string;
+  /** x-moveworks-root-uuid of the failing request, for Moveworks support. */
+  rootUuid?: string;
+  /** The raw `outputs` of the terminal response, for results.jsonl. */
+  outputs?: unknown[];
+}
+
+export interface ConversationResult {
+  batchId: string;
+  conversationKey: string;
+  conversationId?: string;
+  turns: TurnResult[];
+}
+
+/** Progress a running conversation reports through its `progress` query. */
+export interface ConversationProgress {
+  conversationId?: string;
+  turnsDone: number;
+  turnsTotal: number;
+  currentResponseId?: string;
+}

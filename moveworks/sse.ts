@@ -1,0 +1,131 @@
+/**
+ * A server-sent events reader following the WHATWG "event stream interpretation" rules
+ * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation),
+ * robust to any chunking of the byte stream.
+ */
+
+export interface ServerSentEvent {
+  /** The `event:` field, or "message" when the event had none. */
+  event: string;
+  /** All `data:` lines of the event joined with "\n". */
+  data: string;
+  /** The last event ID seen on the stream so far (it persists across events, per the spec). */
+  id?: string;
+  /** A `retry:` hint (ms) received since the previous dispatched event. */
+  retry?: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+export async function* readServerSentEvents(
+  body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+): AsyncGenerator<ServerSentEvent> {
+  // `stream: true` keeps a multi-byte character that is split across chunks until it is complete.
+  // The default (ignoreBOM false) drops a leading byte order mark, as the spec requires.
+  const decoder = new TextDecoder('utf-8');
+  const parser = new EventStreamParser();
+  for await (const chunk of chunksOf(body)) {
+    yield* parser.push(decoder.decode(chunk, { stream: true }));
+  }
+  yield* parser.push(decoder.decode());
+  // End of stream: an incomplete line or an event without its final blank line is discarded.
+}
+
+/** Incremental line splitter and field interpreter. */
+class EventStreamParser {
+  #buffer = '';
+  /** The previous text ended with CR, so a LF at the start of the next text belongs to that line break. */
+  #skipLeadingLF = false;
+  #eventType = '';
+  #data: string[] = [];
+  #lastEventId = '';
+  #retry: number | undefined;
+
+  *push(text: string): Generator<ServerSentEvent> {
+    if (text === '') return;
+    let start = 0;
+    if (this.#skipLeadingLF && text.charCodeAt(0) === LF) start = 1;
+    this.#skipLeadingLF = false;
+    const input = this.#buffer + text.slice(start);
+    this.#buffer = '';
+    let lineStart = 0;
+    for (let i = 0; i < input.length; i++) {
+      const ch = input.charCodeAt(i);
+      if (ch !== LF && ch !== CR) continue;
+      const event = this.#line(input.slice(lineStart, i));
+      if (event) yield event;
+      if (ch === CR) {
+        if (i + 1 === input.length) this.#skipLeadingLF = true;
+        else if (input.charCodeAt(i + 1) === LF) i++;
+      }
+      lineStart = i + 1;
+    }
+    this.#buffer = input.slice(lineStart);
+  }
+
+  #line(line: string): ServerSentEvent | undefined {
+    if (line === '') return this.#dispatch();
+    if (line.startsWith(':')) return undefined; // comment, e.g. a heartbeat
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    switch (field) {
+      case 'event':
+        this.#eventType = value;
+        break;
+      case 'data':
+        this.#data.push(value);
+        break;
+      case 'id':
+        if (!value.includes('\0')) this.#lastEventId = value;
+        break;
+      case 'retry':
+        if (/^\d+$/.test(value)) this.#retry = Number(value);
+        break;
+      default: // unknown fields are ignored
+    }
+    return undefined;
+  }
+
+  #dispatch(): ServerSentEvent | undefined {
+    const data = this.#data;
+    const eventType = this.#eventType;
+    this.#data = [];
+    this.#eventType = '';
+    if (data.length === 0) return undefined;
+    const event: ServerSentEvent = { event: eventType || 'message', data: data.join('\n') };
+    if (this.#lastEventId !== '') event.id = this.#lastEventId;
+    if (this.#retry !== undefined) event.retry = this.#retry;
+    this.#retry = undefined;
+    return event;
+  }
+}
+
+async function* chunksOf(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (!isReadableStream(body)) {
+    yield* body;
+    return;
+  }
+  const reader = body.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    // Stopped early (consumer broke out or threw): release the connection.
+    if (!done) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+function isReadableStream(body: unknown): body is ReadableStream<Uint8Array> {
+  return typeof (body as { getReader?: unknown }).getReader === 'function';
+}

@@ -1,0 +1,101 @@
+/**
+ * Starts `temporal server start-dev` as a child process and waits until it answers gRPC calls.
+ * Used by `mwbatch dev`, the vitest global setup and the benchmarks.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { BATCH_ID } from '../common/names';
+
+export interface DevServerOptions {
+  cliPath: string;
+  ip?: string;
+  /** gRPC port; 0 picks a free one. */
+  port?: number;
+  /** Web UI port; `false` runs headless. Default: the CLI's own default (port + 1000). */
+  uiPort?: number | false;
+  /** Keep state in this SQLite file across restarts; in memory when absent. */
+  dbFilename?: string;
+  namespace?: string;
+  extraArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(ip = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, ip, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once the frontend answers GetSystemInfo; rejects with the server's own output if it exits first. */
+async function waitUntilReady(address: string, child: ChildProcess, output: () => string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`temporal server start-dev exited (${child.exitCode ?? child.signalCode}):\n${output()}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      await delay(200); // not synchronisation: the interval between readiness probes
+    }
+  }
+  throw new Error(`temporal server start-dev did not answer on ${address} within ${timeoutMs} ms:\n${output()}`);
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const port = options.port || (await freePort(ip));
+  const namespace = options.namespace ?? 'default';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
+  args.push('--search-attribute', `${BATCH_ID.name}=Keyword`, '--log-level', 'error');
+  if (options.dbFilename) args.push('--db-filename', options.dbFilename);
+  if (options.uiPort === false) args.push('--headless');
+  else if (options.uiPort) args.push('--ui-port', String(options.uiPort));
+  args.push(...(options.extraArgs ?? []));
+
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const address = `${ip}:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(forced);
+  };
+  try {
+    await waitUntilReady(address, child, () => output, options.readyTimeoutMs ?? 60_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const uiUrl = options.uiPort === false ? undefined : `http://${ip}:${options.uiPort || port + 1000}`;
+  return { address, namespace, uiUrl, process: child, stop };
+}

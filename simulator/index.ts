@@ -1,0 +1,14 @@
+// Public entry of the Moveworks Conversations API simulator.
+export { startSimulator, type Simulator, type SimulatorOptions } from './server';
+export {
+  simulatorConfigSchema,
+  simulatorConfigPatchSchema,
+  defaultSimulatorConfig,
+  type SimulatorConfig,
+  type SimulatorConfigPatch,
+} from './config';
+export { expectedAnswer, parseDirectives, type Directives } from './answers';
+export type { RecordedRequest, SimulatorStats } from './request-log';
+export type { ConversationDump, TurnDump } from './dump';
+export { API_PREFIX, TOKEN_PATH, apiRoutes } from './routes';
+export { manualClock, readSseEvents, type ManualClock, type SseEvent } from './testing';

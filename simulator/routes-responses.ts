@@ -1,0 +1,129 @@
+// Response and message endpoints: create (polling and stream), get, list messages, submit feedback.
+import { ApiError } from './http-io';
+import { paginate, parseLimit } from './pagination';
+import { json, notFound, objectBody, requireConversation, requireTurn, type ApiRequest, type Route, type SimContext } from './route-types';
+import { renderResponse, visibleMessages, type Turn } from './turns';
+
+const MAX_ADDITIONAL_FEEDBACK = 1000;
+
+function readQuestion(raw: string): string {
+  const body = objectBody(raw, 'INVALID_INPUT');
+  const input = body.input;
+  const text = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).text : undefined;
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new ApiError(400, 'INVALID_INPUT', 'input.text is required.');
+  }
+  return text;
+}
+
+function createTurn(req: ApiRequest, sim: SimContext): Turn {
+  const conversation = requireConversation(sim, req.params.conversation_id);
+  const turn = sim.store.createTurn(conversation, readQuestion(req.rawBody));
+  sim.log.countResponseCreated(conversation.id);
+  return turn;
+}
+
+function acceptsEventStream(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((part) => part.trim().split(';')[0]?.trim() === 'text/event-stream');
+}
+
+export const responseRoutes: Route[] = [
+  {
+    method: 'POST',
+    template: '/conversations/{conversation_id}/responses',
+    creates: true,
+    handle(req, sim) {
+      const turn = createTurn(req, sim);
+      // The acknowledgement always shows CREATED, even with a zero answer delay.
+      return json(202, renderResponse(turn, req.now, 'CREATED'), ids(turn));
+    },
+  },
+  {
+    method: 'POST',
+    template: '/conversations/{conversation_id}/responses/stream',
+    handle(req, sim) {
+      requireConversation(sim, req.params.conversation_id);
+      // The spec makes `Accept: text/event-stream` required; the real server's reaction is undocumented.
+      if (!acceptsEventStream(req.headers.accept)) {
+        throw new ApiError(400, 'INVALID_INPUT', 'The Accept header must be text/event-stream.');
+      }
+      return { kind: 'stream', turn: createTurn(req, sim) };
+    },
+  },
+  {
+    method: 'GET',
+    template: '/conversations/{conversation_id}/responses/{response_id}',
+    handle(req, sim) {
+      const turn = requireTurn(sim, req.params);
+      return json(200, renderResponse(turn, req.now), ids(turn));
+    },
+  },
+  {
+    method: 'GET',
+    template: '/conversations/{conversation_id}/messages',
+    handle(req, sim) {
+      const conversation = requireConversation(sim, req.params.conversation_id);
+      const messages = conversation.turns
+        .flatMap((t) => visibleMessages(t, req.now))
+        .sort((a, b) => b.at - a.at || b.order - a.order);
+      const cursor = req.query.get('cursor');
+      const page = paginate(messages, {
+        kind: 'messages',
+        scope: conversation.id,
+        cursor: cursor === '' ? null : cursor,
+        limit: parseLimit(req.query.get('limit')),
+        direction: 'desc',
+        positionOf: (m) => ({ at: m.at, key: m.order }),
+      });
+      return json(
+        200,
+        { messages: page.items.map((m) => m.body), metadata: { next_cursor: page.nextCursor } },
+        { conversationId: conversation.id },
+      );
+    },
+  },
+  {
+    method: 'GET',
+    template: '/conversations/{conversation_id}/responses/{response_id}/messages',
+    handle(req, sim) {
+      const turn = requireTurn(sim, req.params);
+      // Not paginated; oldest first (the user's turn, then the assistant's reply once completed).
+      return json(200, { messages: visibleMessages(turn, req.now).map((m) => m.body) }, ids(turn));
+    },
+  },
+  {
+    method: 'POST',
+    template: '/conversations/{conversation_id}/responses/{response_id}/messages/{message_id}/feedback',
+    handle(req, sim) {
+      const turn = requireTurn(sim, req.params);
+      const messageId = req.params.message_id;
+      const visible = visibleMessages(turn, req.now).some((m) => (m.body as { message_id: string }).message_id === messageId);
+      if (!visible) throw notFound('Message');
+      const body = objectBody(req.rawBody, 'INVALID_REQUEST');
+      const { callback_id: callbackId, additional_feedback: additional } = body;
+      if (messageId !== turn.messageId) throw invalidFeedback('This message does not accept feedback.');
+      if (typeof callbackId !== 'string') throw invalidFeedback('callback_id is required.');
+      const rating =
+        callbackId === turn.helpfulCallbackId ? 'helpful' : callbackId === turn.unhelpfulCallbackId ? 'unhelpful' : null;
+      if (rating === null) throw invalidFeedback('callback_id does not belong to this message.');
+      if (additional !== undefined && (typeof additional !== 'string' || additional.length > MAX_ADDITIONAL_FEEDBACK)) {
+        throw invalidFeedback(`additional_feedback must be a string of at most ${MAX_ADDITIONAL_FEEDBACK} characters.`);
+      }
+      turn.feedback.push({
+        messageId,
+        rating,
+        ...(typeof additional === 'string' ? { additionalFeedback: additional } : {}),
+        at: req.now,
+      });
+      return json(200, { status: 'SUBMITTED' }, ids(turn));
+    },
+  },
+];
+
+function invalidFeedback(message: string): ApiError {
+  return new ApiError(400, 'INVALID_REQUEST', message);
+}
+
+function ids(turn: Turn): { conversationId: string; responseId: string } {
+  return { conversationId: turn.conversationId, responseId: turn.responseId };
+}

@@ -1,0 +1,137 @@
+// A turn is one submitted question and the response it starts. Everything random about it is decided when it
+// is created; its status at any moment is computed lazily from timestamps, so no timers are needed.
+import { content, citationSpecs, expectedAnswer, reasoningText, type Content, type ContentType } from './answers';
+
+export type ResponseStatus = 'CREATED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+
+export interface FeedbackRecord {
+  messageId: string;
+  rating: 'helpful' | 'unhelpful';
+  additionalFeedback?: string;
+  at: number;
+}
+
+export interface Turn {
+  /** Global creation order across all conversations. */
+  seq: number;
+  conversationId: string;
+  responseId: string;
+  question: string;
+  createdAt: number;
+  inProgressAt: number;
+  /** When the response reaches its terminal status; null = stays IN_PROGRESS forever. */
+  settleAt: number | null;
+  outcome: 'COMPLETED' | 'FAILED';
+  contentType: ContentType;
+  /** Only used when the turn was created through the stream endpoint. */
+  streamFault: 'cut' | 'error' | null;
+  userMessageId: string;
+  reasoningMessageId: string;
+  messageId: string;
+  citationIds: string[];
+  helpfulCallbackId: string;
+  unhelpfulCallbackId: string;
+  eventId: string;
+  feedback: FeedbackRecord[];
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function statusAt(turn: Turn, now: number): ResponseStatus {
+  if (turn.settleAt !== null && now >= turn.settleAt) return turn.outcome;
+  return now >= turn.inProgressAt ? 'IN_PROGRESS' : 'CREATED';
+}
+
+export function isTerminal(status: ResponseStatus): boolean {
+  return status === 'COMPLETED' || status === 'FAILED';
+}
+
+export function answerContent(turn: Turn): Content {
+  return content(turn.contentType, expectedAnswer(turn.question));
+}
+
+export function reasoningItem(turn: Turn): object {
+  return {
+    type: 'REASONING_MESSAGE',
+    reasoning_message: {
+      reasoning_message_id: turn.reasoningMessageId,
+      conversation_id: turn.conversationId,
+      response_id: turn.responseId,
+      content: content('PLAIN_TEXT', reasoningText(turn.question)),
+      created_at: iso(turn.inProgressAt),
+    },
+  };
+}
+
+export function assistantMessage(turn: Turn): object {
+  const specs = citationSpecs(turn.question);
+  const citations = specs.map((spec, i) => ({
+    citation_id: turn.citationIds[i] ?? `cite_missing${i}`,
+    url: spec.url,
+    display: { title: content('PLAIN_TEXT', spec.title), body: content('PLAIN_TEXT', spec.body) },
+  }));
+  return {
+    message_id: turn.messageId,
+    conversation_id: turn.conversationId,
+    response_id: turn.responseId,
+    actor: 'ASSISTANT',
+    content: answerContent(turn),
+    created_at: iso(turn.settleAt ?? turn.createdAt),
+    citations,
+    content_references: citations.map((c, i) => ({ citation_id: c.citation_id, offset: specs[i]?.offset ?? 0 })),
+    feedback: {
+      helpful: { callback_id: turn.helpfulCallbackId },
+      unhelpful: { callback_id: turn.unhelpfulCallbackId },
+    },
+  };
+}
+
+export function userMessage(turn: Turn): object {
+  return {
+    message_id: turn.userMessageId,
+    conversation_id: turn.conversationId,
+    response_id: turn.responseId,
+    actor: 'USER',
+    content: content('PLAIN_TEXT', turn.question),
+    created_at: iso(turn.createdAt),
+  };
+}
+
+export function messageItem(turn: Turn): object {
+  return { type: 'MESSAGE', message: assistantMessage(turn) };
+}
+
+/**
+ * The Response object as the API returns it. `as` renders an earlier status (the 202 acknowledgement and the
+ * stream's RESPONSE_CREATED/IN_PROGRESS events always show the status they announce).
+ */
+export function renderResponse(turn: Turn, now: number, as?: ResponseStatus): Record<string, unknown> {
+  const status = as ?? statusAt(turn, now);
+  const base = {
+    response_id: turn.responseId,
+    conversation_id: turn.conversationId,
+    status,
+    created_at: iso(turn.createdAt),
+  };
+  // Like the documented create example, a CREATED response omits outputs and completed_at.
+  if (status === 'CREATED') return base;
+  if (status === 'IN_PROGRESS') return { ...base, completed_at: null, outputs: [reasoningItem(turn)] };
+  const completedAt = iso(turn.settleAt ?? now);
+  if (status === 'FAILED') return { ...base, completed_at: completedAt, outputs: [reasoningItem(turn)] };
+  return { ...base, completed_at: completedAt, outputs: [reasoningItem(turn), messageItem(turn)] };
+}
+
+/** A message visible at `now`, with the key the conversation message list sorts by. */
+export interface VisibleMessage {
+  at: number;
+  order: number;
+  body: object;
+}
+
+export function visibleMessages(turn: Turn, now: number): VisibleMessage[] {
+  const out: VisibleMessage[] = [{ at: turn.createdAt, order: turn.seq * 2, body: userMessage(turn) }];
+  if (statusAt(turn, now) === 'COMPLETED' && turn.settleAt !== null) {
+    out.push({ at: turn.settleAt, order: turn.seq * 2 + 1, body: assistantMessage(turn) });
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+/**
+ * Starts one real Temporal dev server (the pinned CLI, built with Go if needed) and bundles the workflows once,
+ * for every test file of the run. Nothing here is mocked.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
+import { startDevServer, type DevServer } from '../scripts/dev-server';
+import { ensureTemporalCli } from '../scripts/temporal-cli';
+import { workflowsPath } from '../worker/workers';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    temporalCli: string;
+    workflowBundlePath: string;
+  }
+}
+
+let server: DevServer | undefined;
+let workDir: string | undefined;
+
+export async function setup(project: TestProject) {
+  const cli = ensureTemporalCli();
+  workDir = mkdtempSync(join(tmpdir(), 'mwbatch-test-'));
+  const [started, bundle] = await Promise.all([
+    startDevServer({ cliPath: cli, uiPort: false }),
+    bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: undefined }),
+  ]);
+  server = started;
+  const bundlePath = join(workDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  project.provide('temporalAddress', server.address);
+  project.provide('temporalCli', cli);
+  project.provide('workflowBundlePath', bundlePath);
+}
+
+export async function teardown() {
+  await server?.stop();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
+}

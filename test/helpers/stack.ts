@@ -1,0 +1,65 @@
+/**
+ * A per-test stack on the shared dev server: a simulator over real HTTP, a worker on its own task queue, and a
+ * Temporal client. Each test gets fresh names, so test files can run side by side.
+ */
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { MoveworksClient, StaticTokenAuth, type AuthProvider } from '../../moveworks';
+import { startSimulator, type Simulator, type SimulatorConfig } from '../../simulator';
+import { createWorkerPair, type WorkerPair } from '../../worker/workers';
+
+export interface TestStack {
+  sim: Simulator;
+  client: Client;
+  taskQueue: string;
+  worker: WorkerPair;
+  close(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  simulator?: Partial<SimulatorConfig>;
+  /** Defaults to the simulator's static token. */
+  auth?: (sim: Simulator) => AuthProvider;
+  assistantName?: string;
+  /** Defaults to the simulator's base URL. */
+  baseUrl?: (sim: Simulator) => string;
+  rps?: number;
+  timeoutMs?: number;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const sim = await startSimulator(options.simulator ?? {});
+  const address = inject('temporalAddress');
+  const taskQueue = `test-${randomUUID()}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const moveworks = new MoveworksClient({
+    baseUrl: options.baseUrl?.(sim) ?? sim.baseUrl,
+    assistantName: options.assistantName ?? sim.config.assistantName,
+    auth: options.auth?.(sim) ?? new StaticTokenAuth(sim.config.token),
+    timeoutMs: options.timeoutMs ?? 5_000,
+  });
+  const worker = await createWorkerPair({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    moveworks,
+    rps: options.rps,
+    workflowBundlePath: inject('workflowBundlePath'),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace: 'default' });
+  return {
+    sim,
+    client,
+    taskQueue,
+    worker,
+    async close() {
+      worker.shutdown();
+      await running;
+      await Promise.all([connection.close(), nativeConnection.close(), sim.close()]);
+    },
+  };
+}

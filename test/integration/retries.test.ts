@@ -1,0 +1,121 @@
+/**
+ * How HTTP outcomes become Temporal retries: 429 waits for Retry-After (or backs off), 5xx is retried,
+ * 400/403/404 are reported once with their code, and an expired token is refreshed.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
+import type { ConversationInput, ConversationResult } from '../../common/types';
+import { ClientCredentialsAuth } from '../../moveworks';
+import { expectedAnswer, type RecordedRequest } from '../../simulator';
+import { startTestStack, type TestStack, type TestStackOptions } from '../helpers/stack';
+
+let stack: TestStack | undefined;
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+const fastPoll = { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000 };
+
+async function ask(options: TestStackOptions, question: string, extra: Partial<ConversationInput> = {}) {
+  stack = await startTestStack(options);
+  const input: ConversationInput = {
+    batchId: `b-${randomUUID()}`,
+    conversationKey: 'c1',
+    turns: [{ rowId: 'r1', question }],
+    poll: fastPoll,
+    ...extra,
+  };
+  const result = await stack.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(
+    CONVERSATION_WORKFLOW_TYPE,
+    { taskQueue: stack.taskQueue, workflowId: `${input.batchId}/c1`, args: [input] },
+  );
+  return result.turns[0]!;
+}
+
+/** Gaps between each 429 and the next request on the same route. */
+function gapsAfter429(requests: RecordedRequest[]) {
+  return requests.flatMap((r, i) => {
+    if (r.status !== 429) return [];
+    const next = requests.slice(i + 1).find((n) => n.route === r.route && n.method === r.method);
+    return next ? [{ gapMs: next.at - r.at, retryAfterMs: r.retryAfterMs }] : [];
+  });
+}
+
+describe('retries', () => {
+  it('waits at least Retry-After after a 429', async () => {
+    // One request per 2 s with no burst: every other call is rejected with Retry-After: 2
+    const turn = await ask({ simulator: { answerDelayMs: 200, rateLimit: { rps: 0.5, burst: 1 } } }, 'rate limited');
+    expect(turn.status).toBe('COMPLETED');
+    const gaps = gapsAfter429(stack!.sim.requests());
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const { gapMs, retryAfterMs } of gaps) {
+      expect(retryAfterMs).toBeGreaterThanOrEqual(1000);
+      expect(gapMs).toBeGreaterThanOrEqual(retryAfterMs!);
+    }
+  });
+
+  it('backs off after a 429 without Retry-After', async () => {
+    const turn = await ask(
+      { simulator: { answerDelayMs: 200, rateLimit: { rps: 1, burst: 1 }, retryAfter: 'none' } },
+      'rate limited, no header',
+    );
+    expect(turn.status).toBe('COMPLETED');
+    const gaps = gapsAfter429(stack!.sim.requests());
+    expect(gaps.length).toBeGreaterThan(0);
+    for (const { gapMs, retryAfterMs } of gaps) {
+      expect(retryAfterMs).toBeUndefined();
+      expect(gapMs).toBeGreaterThanOrEqual(500); // first backoff step is at least half of 1 s
+    }
+  });
+
+  it('retries 5xx until the call succeeds', async () => {
+    const question = 'flaky server';
+    const turn = await ask({ simulator: { answerDelayMs: 200, rate5xx: 0.5, seed: 7 } }, question);
+    expect(turn.status).toBe('COMPLETED');
+    expect(turn.answer).toBe(expectedAnswer(question));
+    const failures = stack!.sim.requests().filter((r) => r.status >= 500);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(turn.attempts).toBeGreaterThan(3);
+  });
+
+  it.each([
+    ['403 FORBIDDEN for a wrong Assistant-Name', { assistantName: 'not-the-assistant' }, 'FORBIDDEN', {}],
+    ['400 INVALID_INPUT for an over-long title', {}, 'INVALID_INPUT', { title: 'x'.repeat(257) }],
+  ] as const)('reports %s once, without retrying', async (_name, options, code, extra) => {
+    const turn = await ask(options, 'refused', extra);
+    expect(turn.status).toBe('ERROR');
+    expect(turn.errorCode).toBe(code);
+    expect(turn.rootUuid).toBeTruthy();
+    expect(stack!.sim.requests().filter((r) => r.route !== '/oauth/v1/token')).toHaveLength(1);
+  });
+
+  it('reports 404 NOT_FOUND for a wrong base URL once, without retrying', async () => {
+    const turn = await ask({ baseUrl: (sim) => `${sim.origin}/rest/v0` }, 'wrong base url');
+    expect(turn.status).toBe('ERROR');
+    expect(turn.errorCode).toBe('NOT_FOUND');
+    expect(stack!.sim.requests()).toHaveLength(1);
+  });
+
+  it('refreshes an expired token and carries on', async () => {
+    const question = 'long answer with short-lived tokens [sim:delay=3000]';
+    const turn = await ask(
+      {
+        simulator: { tokenTtlSeconds: 1 },
+        auth: (sim) =>
+          new ClientCredentialsAuth({
+            tokenUrl: sim.tokenUrl,
+            clientId: sim.config.clientId,
+            clientSecret: sim.config.clientSecret,
+            refreshMarginMs: 0,
+          }),
+      },
+      question,
+    );
+    expect(turn.status).toBe('COMPLETED');
+    expect(turn.answer).toBe(expectedAnswer(question));
+    const requests = stack!.sim.requests();
+    expect(requests.filter((r) => r.route === '/oauth/v1/token').length).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * The worker process: configuration from the environment (validated), one connection to Temporal, the
+ * workflow and activity workers, and a graceful shutdown on SIGINT/SIGTERM (handled by the SDK runtime:
+ * in-flight activities finish, then the process exits).
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { exitOnError, UnreachableTemporalError } from '../config/errors';
+import { createMoveworksClient } from '../config/moveworks';
+import { loadWorkerSettings } from './config';
+import { createWorkerPair } from './workers';
+
+export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const settings = loadWorkerSettings(env);
+  const { temporal } = settings;
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect(temporal.connection);
+  } catch (err) {
+    throw new UnreachableTemporalError(temporal.address, err);
+  }
+  try {
+    const workers = await createWorkerPair({
+      connection,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+      moveworks: createMoveworksClient(settings.moveworks),
+      rps: settings.rps,
+      maxConcurrentActivities: settings.maxConcurrentActivities,
+      maxCachedWorkflows: settings.maxCachedWorkflows,
+      workflowBundlePath: env.MWBATCH_WORKFLOW_BUNDLE,
+    });
+    const rps = settings.rps ? `, API budget ${settings.rps} req/s` : '';
+    console.error(
+      `mwbatch worker polling ${temporal.taskQueue} on ${temporal.address} (namespace ${temporal.namespace})` +
+        ` → ${settings.moveworks.baseUrl}${rps}`,
+    );
+    await workers.run();
+    console.error('mwbatch worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runWorker().catch(exitOnError);
+}

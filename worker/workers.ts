@@ -1,0 +1,70 @@
+/**
+ * Builds the two workers one process runs: the conversation workflows on the main task queue, and the HTTP
+ * activities on the API task queue, whose rate limit is global across every worker (design.md 3.8).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { apiTaskQueue } from '../common/names';
+import type { MoveworksClient } from '../moveworks';
+
+export interface WorkerPairOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  moveworks: MoveworksClient;
+  rps?: number;
+  maxConcurrentActivities?: number;
+  maxCachedWorkflows?: number;
+  /** A pre-built bundle (bundleWorkflowCode) skips webpack at start-up: tests and production use it. */
+  workflowBundlePath?: string;
+}
+
+/** The workflows' source: the .ts file when running from source (tests), the compiled .js from dist/. */
+export function workflowsPath(): string {
+  const ts = join(__dirname, '..', 'workflows', 'index.ts');
+  return existsSync(ts) ? ts : join(__dirname, '..', 'workflows', 'index.js');
+}
+
+export interface WorkerPair {
+  workflowWorker: Worker;
+  activityWorker: Worker;
+  /** Runs both until shutdown() (or a signal the SDK runtime handles: SIGINT, SIGTERM). */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createWorkerPair(options: WorkerPairOptions): Promise<WorkerPair> {
+  const { connection, namespace, taskQueue } = options;
+  const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = options.workflowBundlePath
+    ? { workflowBundle: { codePath: options.workflowBundlePath } }
+    : { workflowsPath: workflowsPath() };
+  const workflowWorker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    ...workflowSource,
+    maxCachedWorkflows: options.maxCachedWorkflows,
+  });
+  const activityWorker = await Worker.create({
+    connection,
+    namespace,
+    taskQueue: apiTaskQueue(taskQueue),
+    activities: createActivities({ moveworks: options.moveworks }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 200,
+    maxTaskQueueActivitiesPerSecond: options.rps,
+  });
+  return {
+    workflowWorker,
+    activityWorker,
+    async run() {
+      await Promise.all([workflowWorker.run(), activityWorker.run()]);
+    },
+    shutdown() {
+      for (const worker of [workflowWorker, activityWorker]) {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+      }
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The conversation workflow: create one Moveworks conversation, then ask each turn in order, polling GetResponse
+ * on durable timers until the answer is COMPLETED or FAILED, or the turn's deadline passes (TIMED_OUT).
+ */
+import { defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { apiTaskQueue } from '../common/names';
+import {
+  DEFAULT_POLL_SCHEDULE,
+  DEFAULT_TURN_DEADLINE_MS,
+  type ConversationInput,
+  type ConversationProgress,
+  type ConversationResult,
+  type PollSchedule,
+  type TurnInput,
+  type TurnResult,
+} from '../common/types';
+import { describeActivityFailure, type TurnFailure } from './failures';
+
+// --- Activity options ---
+
+/** Error types (class names from moveworks/errors.ts) that no retry can fix. */
+const NON_RETRYABLE = [
+  'BadRequestError',
+  'AuthenticationError',
+  'ForbiddenError',
+  'NotFoundError',
+  'ConflictError',
+  'UnprocessableError',
+];
+
+function apiActivities(scheduleToCloseMs: number) {
+  const options: ActivityOptions = {
+    taskQueue: apiTaskQueue(workflowInfo().taskQueue),
+    // Longer than the client's own per-request timeout (30 s by default), so the client reports the timeout.
+    startToCloseTimeout: '45s',
+    scheduleToCloseTimeout: scheduleToCloseMs,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+  };
+  return proxyActivities<Activities>(options);
+}
+
+/** Creating and submitting may retry through a long 429 storm; polls are bounded by the turn's deadline. */
+const SUBMIT_WINDOW_MS = 10 * 60_000;
+const MIN_POLL_WINDOW_MS = 10_000;
+
+// --- Queries ---
+
+export const progressQuery = defineQuery<ConversationProgress>('progress');
+
+// --- Helpers ---
+
+function failedTurn(turn: TurnInput, failure: TurnFailure, extra: Partial<TurnResult>): TurnResult {
+  return {
+    rowId: turn.rowId,
+    status: failure.timedOut ? 'TIMED_OUT' : 'ERROR',
+    answer: '',
+    citations: [],
+    latencyMs: 0,
+    attempts: failure.attempts,
+    errorCode: failure.code,
+    errorMessage: failure.message,
+    rootUuid: failure.rootUuid,
+    ...extra,
+  };
+}
+
+async function askTurn(
+  conversationId: string,
+  turn: TurnInput,
+  deadlineMs: number,
+  poll: PollSchedule,
+  progress: ConversationProgress,
+): Promise<TurnResult> {
+  const startedAt = Date.now();
+  const deadline = startedAt + deadlineMs;
+  let attempts = 0;
+  let responseId: string | undefined;
+  const latency = () => Date.now() - startedAt;
+  try {
+    const submitted = await apiActivities(SUBMIT_WINDOW_MS).submitTurn({ conversationId, question: turn.question });
+    attempts += submitted.attempt;
+    responseId = submitted.responseId;
+    progress.currentResponseId = responseId;
+    for (let delay = poll.firstDelayMs; ; delay = Math.min(delay * poll.factor, poll.maxDelayMs)) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      await sleep(Math.min(delay, remaining));
+      const window = Math.max(MIN_POLL_WINDOW_MS, deadline - Date.now());
+      const polled = await apiActivities(window).fetchResponse({ conversationId, responseId });
+      attempts += polled.attempt;
+      if (polled.terminal) {
+        return {
+          rowId: turn.rowId,
+          status: polled.status === 'COMPLETED' ? 'COMPLETED' : 'FAILED',
+          answer: polled.answer ?? '',
+          citations: polled.citations ?? [],
+          conversationId,
+          responseId,
+          latencyMs: latency(),
+          attempts,
+          outputs: polled.outputs,
+        };
+      }
+    }
+    return {
+      rowId: turn.rowId,
+      status: 'TIMED_OUT',
+      answer: '',
+      citations: [],
+      conversationId,
+      responseId,
+      latencyMs: latency(),
+      attempts,
+      errorCode: 'DEADLINE_EXCEEDED',
+      errorMessage: `no terminal status within ${Math.round(deadlineMs / 1000)} s`,
+    };
+  } catch (err) {
+    const failure = describeActivityFailure(err);
+    return failedTurn(turn, failure, {
+      conversationId,
+      responseId,
+      latencyMs: latency(),
+      attempts: attempts + failure.attempts,
+    });
+  }
+}
+
+// --- Workflow ---
+
+/**
+ * Ask every turn of one conversation, in order, each after the previous one has ended. Returns one result per
+ * turn; an API refusal or a timeout is a result, not a workflow failure.
+ */
+export async function conversationWorkflow(input: ConversationInput): Promise<ConversationResult> {
+  const deadlineMs = input.deadlineMs ?? DEFAULT_TURN_DEADLINE_MS;
+  const poll = input.poll ?? DEFAULT_POLL_SCHEDULE;
+  const progress: ConversationProgress = { turnsDone: 0, turnsTotal: input.turns.length };
+  setHandler(progressQuery, () => progress);
+  const result: ConversationResult = { batchId: input.batchId, conversationKey: input.conversationKey, turns: [] };
+
+  let conversationId: string;
+  let creationAttempts: number;
+  try {
+    const created = await apiActivities(SUBMIT_WINDOW_MS).createConversation({ title: input.title });
+    conversationId = created.conversationId;
+    creationAttempts = created.attempt;
+  } catch (err) {
+    const failure = describeActivityFailure(err);
+    result.turns = input.turns.map((turn) => failedTurn(turn, failure, {}));
+    return result;
+  }
+  result.conversationId = progress.conversationId = conversationId;
+
+  for (const [index, turn] of input.turns.entries()) {
+    const turnResult = await askTurn(conversationId, turn, deadlineMs, poll, progress);
+    if (index === 0) turnResult.attempts += creationAttempts;
+    result.turns.push(turnResult);
+    progress.turnsDone += 1;
+    progress.currentResponseId = undefined;
+  }
+  return result;
+}

@@ -1,0 +1,2 @@
+/** Entry point the worker bundles: every workflow type this project registers. */
+export { conversationWorkflow, progressQuery } from './conversation';
