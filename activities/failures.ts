@@ -5,7 +5,7 @@
  * 400/401/403/404/409/422 → non-retryable, carrying the API's error.code.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { MoveworksError, RateLimitError, isRetryable } from '../moveworks';
+import { MalformedResponseError, MoveworksError, RateLimitError, isRetryable } from '../moveworks';
 import type { ApiFailureDetails } from '../common/activity-types';
 
 /** Never wait less than this after a 429, nor longer than the cap, whatever the header says. */
@@ -29,8 +29,11 @@ function detailsOf(err: MoveworksError, attempt: number): ApiFailureDetails {
   return { status: err.status, code: err.code, rootUuid: err.rootUuid, attempt };
 }
 
-/** Map any error thrown by the Moveworks client to an ApplicationFailure; anything else is rethrown unchanged. */
-export function toTemporalFailure(err: unknown, attempt: number): unknown {
+/**
+ * Map any error thrown by the Moveworks client to an ApplicationFailure; anything else is rethrown unchanged.
+ * `idempotent` calls (GETs) also retry a malformed reply: asking again cannot ask the assistant twice.
+ */
+export function toTemporalFailure(err: unknown, attempt: number, idempotent = false): unknown {
   if (!(err instanceof MoveworksError)) return err;
   const details = detailsOf(err, attempt);
   if (err instanceof RateLimitError) {
@@ -45,6 +48,6 @@ export function toTemporalFailure(err: unknown, attempt: number): unknown {
     message: err.message,
     type: err.name,
     details: [details],
-    nonRetryable: !isRetryable(err),
+    nonRetryable: !(isRetryable(err) || (idempotent && err instanceof MalformedResponseError)),
   });
 }

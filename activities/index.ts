@@ -20,12 +20,12 @@ export interface ActivityDeps {
   moveworks: MoveworksClient;
 }
 
-async function withFailureMapping<T>(call: (attempt: number) => Promise<T>): Promise<T> {
+async function withFailureMapping<T>(call: (attempt: number) => Promise<T>, idempotent = false): Promise<T> {
   const { attempt } = activityInfo();
   try {
     return await call(attempt);
   } catch (err) {
-    throw toTemporalFailure(err, attempt);
+    throw toTemporalFailure(err, attempt, idempotent);
   }
 }
 
@@ -66,7 +66,7 @@ export function createActivities({ moveworks }: ActivityDeps) {
           outputs: response.outputs ?? [],
           attempt,
         };
-      });
+      }, true);
     },
   };
 }

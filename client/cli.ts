@@ -2,7 +2,7 @@
  * The `mwbatch` command line. Exit codes (design.md 3.9): 0 every row answered, 1 some row did not end
  * COMPLETED, 2 bad input or usage, 3 infrastructure unreachable.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, exitOnError } from '../config/errors';
 import { loadTemporalSettings } from '../config/temporal';
 import { DEFAULT_TURN_DEADLINE_MS } from '../common/types';
@@ -83,7 +83,11 @@ function buildProgram(): Command {
       const taskQueue = loadTemporalSettings().taskQueue;
       const stack = await startDevStack({ port: opts.port, dbFilename: opts.dbFilename, taskQueue });
       try {
-        const client = await connectClient({ ...loadTemporalSettings(), address: stack.server.address, connection: { address: stack.server.address } });
+        const client = await connectClient({
+          ...loadTemporalSettings(),
+          address: stack.server.address,
+          connection: { address: stack.server.address },
+        });
         const outcome = await submitFile(client, {
           file,
           outDir: opts.out,

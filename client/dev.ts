@@ -2,7 +2,7 @@
  * `mwbatch dev`: everything on this machine — a Temporal dev server (the pinned CLI), the Moveworks simulator and
  * a worker — then the bulk job on a CSV, the answers printed, and the Web UI address to look at the batch.
  */
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { MoveworksClient, StaticTokenAuth } from '../moveworks';
 import { startSimulator, type Simulator } from '../simulator';
 import { startDevServer, freePort, type DevServer } from '../scripts/dev-server';
@@ -37,6 +37,8 @@ async function portOr(preferred: number): Promise<number> {
 
 export async function startDevStack(options: DevStackOptions): Promise<DevStack> {
   const log = options.log ?? ((line: string) => console.error(line));
+  // The demo prints answers; the SDK's INFO lines (bundling, worker states) would drown them.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
   const cliPath = ensureTemporalCli();
   const port = await portOr(options.port ?? 7233);
   const uiPort = await portOr(options.uiPort ?? port + 1000);
@@ -50,7 +52,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
     assistantName: sim.config.assistantName,
     auth: new StaticTokenAuth(sim.config.token),
   });
-  const worker = await createWorkerPair({ connection, namespace: server.namespace, taskQueue: options.taskQueue, moveworks });
+  const worker = await createWorkerPair({
+    connection,
+    namespace: server.namespace,
+    taskQueue: options.taskQueue,
+    moveworks,
+  });
   const running = worker.run();
   return {
     server,

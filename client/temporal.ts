@@ -1,10 +1,5 @@
 /** Connecting the CLI to Temporal, and starting or attaching to conversation workflows idempotently. */
-import {
-  Client,
-  Connection,
-  WorkflowExecutionAlreadyStartedError,
-  type WorkflowHandle,
-} from '@temporalio/client';
+import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { UnreachableTemporalError } from '../config/errors';
 import type { TemporalSettings } from '../config/temporal';

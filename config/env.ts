@@ -20,7 +20,10 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv,
 }
 
 export const positiveInt = (what: string) =>
-  z.coerce.number({ error: `must be a number (${what})` }).int('must be a whole number').positive('must be > 0');
+  z.coerce
+    .number({ error: `must be a number (${what})` })
+    .int('must be a whole number')
+    .positive('must be > 0');
 
 export const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })

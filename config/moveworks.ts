@@ -8,9 +8,9 @@ export const DEFAULT_MOVEWORKS_TOKEN_URL = 'https://api.moveworks.ai/oauth/v1/to
 
 const moveworksEnvSchema = z
   .object({
-    MOVEWORKS_BASE_URL: z.url({ error: 'must be a URL, e.g. https://api.moveworks.ai/rest/v1beta1' }).default(
-      DEFAULT_MOVEWORKS_BASE_URL,
-    ),
+    MOVEWORKS_BASE_URL: z
+      .url({ error: 'must be a URL, e.g. https://api.moveworks.ai/rest/v1beta1' })
+      .default(DEFAULT_MOVEWORKS_BASE_URL),
     MOVEWORKS_ASSISTANT_NAME: z.string({
       error: 'is required: the Bot Name of the Conversations API chatbot (sent as Assistant-Name)',
     }),
@@ -51,7 +51,12 @@ export function loadMoveworksSettings(env: NodeJS.ProcessEnv = process.env): Mov
         clientId: e.MOVEWORKS_CLIENT_ID!,
         clientSecret: e.MOVEWORKS_CLIENT_SECRET!,
       });
-  return { baseUrl: e.MOVEWORKS_BASE_URL, assistantName: e.MOVEWORKS_ASSISTANT_NAME, timeoutMs: e.MOVEWORKS_TIMEOUT_MS, auth };
+  return {
+    baseUrl: e.MOVEWORKS_BASE_URL,
+    assistantName: e.MOVEWORKS_ASSISTANT_NAME,
+    timeoutMs: e.MOVEWORKS_TIMEOUT_MS,
+    auth,
+  };
 }
 
 export function createMoveworksClient(settings: MoveworksSettings): MoveworksClient {

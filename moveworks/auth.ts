@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { Deadline } from './deadline';
-import { errorFromHttpFailure, MalformedResponseError } from './errors';
+import { MalformedResponseError } from './errors';
+import { errorFromHttpFailure } from './http-errors';
 import { redactor, type Redactor } from './redact';
 
 export interface TokenRequestOptions {
@@ -66,7 +67,15 @@ const DEFAULT_LIFETIME_MS = 60_000;
 
 const TokenSchema = z.looseObject({
   access_token: z.string().min(1),
-  expires_in: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)]).nullish(),
+  expires_in: z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?$/)
+        .transform(Number),
+    ])
+    .nullish(),
   token_type: z.string().nullish(),
 });
 // The spec wraps the token in `data`; the developer-portal example does not. Accept both.
@@ -98,7 +107,8 @@ export class ClientCredentialsAuth implements AuthProvider {
   #inflight: Promise<CachedToken> | undefined;
 
   constructor(options: ClientCredentialsOptions) {
-    if (!options.clientId || !options.clientSecret) throw new TypeError('ClientCredentialsAuth: clientId and clientSecret are required');
+    if (!options.clientId || !options.clientSecret)
+      throw new TypeError('ClientCredentialsAuth: clientId and clientSecret are required');
     this.tokenUrl = new URL(options.tokenUrl).toString();
     this.clientId = options.clientId;
     this.#clientSecret = options.clientSecret;
@@ -162,7 +172,14 @@ export class ClientCredentialsAuth implements AuthProvider {
       deadline.dispose();
     }
     if (!res.ok) {
-      throw errorFromHttpFailure({ ...op, status: res.status, statusText: res.statusText, headers: res.headers, bodyText: text, redact: this.#redact });
+      throw errorFromHttpFailure({
+        ...op,
+        status: res.status,
+        statusText: res.statusText,
+        headers: res.headers,
+        bodyText: text,
+        redact: this.#redact,
+      });
     }
     return this.#cacheEntry(parseTokenBody(text, op, res.status), sentAt);
   }
@@ -186,13 +203,20 @@ export class ClientCredentialsAuth implements AuthProvider {
   }
 }
 
-function parseTokenBody(text: string, op: { method: string; path: string }, status: number): z.output<typeof TokenSchema> {
+function parseTokenBody(
+  text: string,
+  op: { method: string; path: string },
+  status: number,
+): z.output<typeof TokenSchema> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     // No snippet: a token body is the one place where a snippet could hold a secret.
-    throw new MalformedResponseError(`${op.method} ${op.path}: ${status} token response is not JSON`, { ...op, status });
+    throw new MalformedResponseError(`${op.method} ${op.path}: ${status} token response is not JSON`, {
+      ...op,
+      status,
+    });
   }
   const parsed = TokenResponseSchema.safeParse(json);
   if (parsed.success) return parsed.data;

@@ -1,11 +1,8 @@
 /**
  * Error classes for every way a Moveworks call can fail. Callers (the Temporal activities) map these
  * to retry decisions; `isRetryable` is the client's own opinion of that mapping.
- * Messages and JSON never contain credentials: bodies are passed through a Redactor first.
+ * Messages and JSON never contain credentials (see http-errors.ts and redact.ts).
  */
-import { noRedaction, snippet, type Redactor } from './redact';
-import { parseRetryAfter } from './retry-after';
-
 export type MoveworksErrorKind =
   | 'unknown'
   | 'bad_request'
@@ -64,51 +61,73 @@ MoveworksError.prototype.name = 'MoveworksError';
 
 export class BadRequestError extends MoveworksError {
   override readonly kind = 'bad_request';
-  static { this.prototype.name = 'BadRequestError'; }
+  static {
+    this.prototype.name = 'BadRequestError';
+  }
 }
 export class AuthenticationError extends MoveworksError {
   override readonly kind = 'authentication';
-  static { this.prototype.name = 'AuthenticationError'; }
+  static {
+    this.prototype.name = 'AuthenticationError';
+  }
 }
 export class ForbiddenError extends MoveworksError {
   override readonly kind = 'forbidden';
-  static { this.prototype.name = 'ForbiddenError'; }
+  static {
+    this.prototype.name = 'ForbiddenError';
+  }
 }
 export class NotFoundError extends MoveworksError {
   override readonly kind = 'not_found';
-  static { this.prototype.name = 'NotFoundError'; }
+  static {
+    this.prototype.name = 'NotFoundError';
+  }
 }
 export class ConflictError extends MoveworksError {
   override readonly kind = 'conflict';
-  static { this.prototype.name = 'ConflictError'; }
+  static {
+    this.prototype.name = 'ConflictError';
+  }
 }
 export class UnprocessableError extends MoveworksError {
   override readonly kind = 'unprocessable';
-  static { this.prototype.name = 'UnprocessableError'; }
+  static {
+    this.prototype.name = 'UnprocessableError';
+  }
 }
 export class RateLimitError extends MoveworksError {
   override readonly kind = 'rate_limit';
-  static { this.prototype.name = 'RateLimitError'; }
+  static {
+    this.prototype.name = 'RateLimitError';
+  }
 }
 /** Any status >= 500. */
 export class ServerError extends MoveworksError {
   override readonly kind = 'server';
-  static { this.prototype.name = 'ServerError'; }
+  static {
+    this.prototype.name = 'ServerError';
+  }
 }
 /** A non-2xx status with no dedicated class (e.g. 405, 408, 410, 413, or a 3xx that was not followed). */
 export class UnexpectedStatusError extends MoveworksError {
   override readonly kind = 'unexpected_status';
-  static { this.prototype.name = 'UnexpectedStatusError'; }
+  static {
+    this.prototype.name = 'UnexpectedStatusError';
+  }
 }
 /** Our own per-request deadline fired (never used for an abort requested by the caller). */
 export class RequestTimeoutError extends MoveworksError {
   override readonly kind = 'timeout';
-  static { this.prototype.name = 'RequestTimeoutError'; }
+  static {
+    this.prototype.name = 'RequestTimeoutError';
+  }
 }
 /** The request never got a complete HTTP answer: refused, reset, DNS, TLS, "fetch failed". */
 export class ConnectionError extends MoveworksError {
   override readonly kind = 'connection';
-  static { this.prototype.name = 'ConnectionError'; }
+  static {
+    this.prototype.name = 'ConnectionError';
+  }
 }
 
 export interface MalformedResponseInit extends MoveworksErrorInit {
@@ -119,7 +138,9 @@ export interface MalformedResponseInit extends MoveworksErrorInit {
 export class MalformedResponseError extends MoveworksError {
   override readonly kind = 'malformed_response';
   readonly snippet?: string;
-  static { this.prototype.name = 'MalformedResponseError'; }
+  static {
+    this.prototype.name = 'MalformedResponseError';
+  }
   constructor(message: string, init: MalformedResponseInit = {}) {
     super(message, init);
     this.snippet = init.snippet;
@@ -137,7 +158,9 @@ export class StreamError extends MoveworksError {
   override readonly kind = 'stream';
   /** Set when the stream announced the response, so the caller can poll GetResponse instead. */
   readonly responseId?: string;
-  static { this.prototype.name = 'StreamError'; }
+  static {
+    this.prototype.name = 'StreamError';
+  }
   constructor(message: string, init: StreamErrorInit = {}) {
     super(message, init);
     this.responseId = init.responseId;
@@ -145,21 +168,6 @@ export class StreamError extends MoveworksError {
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), responseId: this.responseId };
   }
-}
-
-type HttpErrorClass = new (message: string, init?: MoveworksErrorInit) => MoveworksError;
-
-export function errorClassForStatus(status: number): HttpErrorClass {
-  switch (status) {
-    case 400: return BadRequestError;
-    case 401: return AuthenticationError;
-    case 403: return ForbiddenError;
-    case 404: return NotFoundError;
-    case 409: return ConflictError;
-    case 422: return UnprocessableError;
-    case 429: return RateLimitError;
-  }
-  return status >= 500 ? ServerError : UnexpectedStatusError;
 }
 
 /**
@@ -174,73 +182,4 @@ export function isRetryable(err: unknown): boolean {
   if (err instanceof RequestTimeoutError || err instanceof ConnectionError) return true;
   if (err instanceof UnexpectedStatusError) return err.status === 408;
   return false;
-}
-
-export interface ApiErrorDetail {
-  code?: string;
-  message?: string;
-}
-
-/**
- * Reads an error body leniently: `{error:{code,message}}` (Conversations API), `{code,message}`
- * (token endpoint per the spec) or OAuth's `{error:"invalid_client",error_description}`.
- */
-export function extractApiError(bodyText: string): ApiErrorDetail | undefined {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(body)) return undefined;
-  const inner = isRecord(body.error) ? body.error : body;
-  const code = str(inner.code) ?? str(body.error);
-  const message = str(inner.message) ?? str(body.error_description) ?? str(body.message);
-  return code === undefined && message === undefined ? undefined : { code, message };
-}
-
-/** What the client knows about a non-2xx HTTP answer. */
-export interface HttpFailure {
-  method: string;
-  path: string;
-  status: number;
-  statusText?: string;
-  headers: { get(name: string): string | null };
-  bodyText: string;
-  redact?: Redactor;
-  now?: Date;
-}
-
-export function errorFromHttpFailure(failure: HttpFailure): MoveworksError {
-  const redact = failure.redact ?? noRedaction;
-  const api = extractApiError(failure.bodyText);
-  const rootUuid = failure.headers.get('x-moveworks-root-uuid') ?? failure.headers.get('x-trace-id') ?? undefined;
-  const retryAfterMs = parseRetryAfter(failure.headers.get('retry-after'), failure.now);
-  const parts = [`${failure.method} ${failure.path}: ${failure.status}`];
-  if (api) {
-    if (api.code) parts.push(api.code);
-    if (api.message) parts.push(api.message);
-  } else {
-    if (failure.statusText) parts.push(failure.statusText);
-    const body = snippet(failure.bodyText);
-    if (body) parts.push(`(body: ${body})`);
-  }
-  if (rootUuid) parts.push(`(root uuid ${rootUuid})`);
-  const ErrorClass = errorClassForStatus(failure.status);
-  return new ErrorClass(redact(parts.join(' ')), {
-    status: failure.status,
-    code: api?.code ? redact(api.code) : undefined,
-    rootUuid,
-    retryAfterMs,
-    method: failure.method,
-    path: failure.path,
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
 }

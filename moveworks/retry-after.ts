@@ -33,26 +33,26 @@ export function parseRetryAfter(value: string | null | undefined, now: Date = ne
     const ms = Math.ceil(Number(text) * 1000);
     return Number.isFinite(ms) ? ms : undefined;
   }
-  const at = parseHttpDate(text);
+  const at = parseHttpDate(text, now);
   if (at === undefined) return undefined;
   return Math.max(0, at - now.getTime());
 }
 
 /** Epoch milliseconds of an HTTP-date in any of its three RFC forms, or undefined. */
-export function parseHttpDate(text: string): number | undefined {
+export function parseHttpDate(text: string, now: Date = new Date()): number | undefined {
   let m = IMF_FIXDATE.exec(text);
   if (m) return utc(m[3], m[2], m[1], m[4], m[5], m[6]);
   m = RFC_850.exec(text);
   if (m) {
     // Two-digit years: RFC 7231 says a year more than 50 years ahead is in the past century.
     const yy = Number(m[3]);
-    const thisYear = new Date().getUTCFullYear();
+    const thisYear = now.getUTCFullYear();
     let year = 2000 + yy;
     if (year > thisYear + 50) year -= 100;
     return utc(String(year), m[2], m[1], m[4], m[5], m[6]);
   }
   m = ASCTIME.exec(text);
-  if (m) return utc(m[7], m[1], m[2], m[3], m[4], m[5]);
+  if (m) return utc(m[6], m[1], m[2], m[3], m[4], m[5]);
   return undefined;
 }
 

@@ -103,7 +103,10 @@ class EventStreamParser {
   }
 }
 
-async function* chunksOf(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** The chunks of a web ReadableStream or any async iterable; an early stop cancels the stream. */
+export async function* chunksOf(
+  body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
   if (!isReadableStream(body)) {
     yield* body;
     return;

@@ -55,7 +55,10 @@ export function parseDirectives(question: string): Directives {
 
 /** The question without directives, e.g. for an auto-generated conversation title. */
 export function stripDirectives(question: string): string {
-  return question.replace(/\[sim:[^\]]*\]/g, '').replace(/\s+/g, ' ').trim();
+  return question
+    .replace(/\[sim:[^\]]*\]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export interface CitationSpec {

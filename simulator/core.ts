@@ -5,7 +5,7 @@ import { handleAdmin, type AdminControls } from './admin';
 import { authorize, handleTokenRequest, TokenRegistry } from './auth';
 import { mergeConfig, type SimulatorConfig } from './config';
 import { dumpConversations } from './dump';
-import { drawRequestFaults, retryAfterHeaders, TokenBucket } from './faults';
+import { drawRequestFaults, retryAfterHeaders, retryAfterSeconds, TokenBucket } from './faults';
 import { ApiError, parseJson, readBody, sendError, sendJson, sendTruncatedJson } from './http-io';
 import { randomStreams, uuidV4, type RandomStreams } from './random';
 import { RequestLog, type RecordedRequest } from './request-log';
@@ -87,15 +87,15 @@ export class SimulatorCore implements AdminControls {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
+    const isAdmin = url.pathname.startsWith('/_sim/');
+    // Admin calls draw nothing from the seeded streams, so they never shift a replay.
+    res.setHeader('x-moveworks-root-uuid', isAdmin ? randomUUID() : uuidV4(this.streams.trace));
     const rawBody = await readBody(req);
-    if (url.pathname.startsWith('/_sim/')) {
-      // Admin calls draw nothing from the seeded streams, so they never shift a replay.
-      res.setHeader('x-moveworks-root-uuid', randomUUID());
+    if (isAdmin) {
       const result = handleAdmin(method, url, rawBody, this);
       sendJson(res, result.status, result.body);
       return;
     }
-    res.setHeader('x-moveworks-root-uuid', uuidV4(this.streams.trace));
     if (url.pathname === TOKEN_PATH && method === 'POST') {
       const entry = this.log.begin({ at: this.now(), method, path: url.pathname, route: TOKEN_PATH });
       const result = handleTokenRequest(req.headers['content-type'], rawBody, this.tokens, this.current, this.now());
@@ -134,11 +134,11 @@ export class SimulatorCore implements AdminControls {
       authorize(req.headers, this.tokens, config, this.now());
       if (config.rateLimit) {
         const taken = this.bucket.take(this.now(), config.rateLimit);
-        if (!taken.ok) throw rateLimited(retryAfterHeaders(config.retryAfter, taken.waitMs, this.now()));
+        if (!taken.ok) throw this.rateLimited(entry, taken.waitMs);
       }
       if (faults.rate429) {
         entry.fault = 'rate429';
-        throw rateLimited(retryAfterHeaders(config.retryAfter, 1000, this.now()));
+        throw this.rateLimited(entry, 1000);
       }
       if (faults.serverError !== null) {
         entry.fault = `http${faults.serverError}`;
@@ -178,11 +178,19 @@ export class SimulatorCore implements AdminControls {
       }
       sendJson(res, outcome.status, outcome.body);
     } catch (error) {
-      const apiError = error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'Unexpected simulator error.');
+      const apiError =
+        error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'Unexpected simulator error.');
       entry.status = apiError.status;
       if (!res.headersSent) sendError(res, apiError);
       else res.destroy();
     }
+  }
+
+  private rateLimited(entry: RecordedRequest, waitMs: number): ApiError {
+    const mode = this.current.retryAfter;
+    if (mode !== 'none') entry.retryAfterMs = retryAfterSeconds(waitMs) * 1000;
+    const headers = retryAfterHeaders(mode, waitMs, this.now());
+    return new ApiError(429, 'RATE_LIMIT_EXCEEDED', 'Rate limit exceeded.', headers);
   }
 
   private wait(ms: number): Promise<void> {
@@ -196,8 +204,4 @@ export class SimulatorCore implements AdminControls {
       this.waiters.add(wake);
     });
   }
-}
-
-function rateLimited(headers: Record<string, string>): ApiError {
-  return new ApiError(429, 'RATE_LIMIT_EXCEEDED', 'Rate limit exceeded.', headers);
 }

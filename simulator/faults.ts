@@ -35,13 +35,17 @@ export class TokenBucket {
   }
 }
 
+export function retryAfterSeconds(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}
+
 /** Retry-After per config: whole seconds rounded up (at least 1), an HTTP-date, or nothing. */
 export function retryAfterHeaders(
   mode: SimulatorConfig['retryAfter'],
   waitMs: number,
   now: number,
 ): Record<string, string> {
-  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  const seconds = retryAfterSeconds(waitMs);
   if (mode === 'seconds') return { 'retry-after': String(seconds) };
   if (mode === 'http-date') return { 'retry-after': new Date(now + seconds * 1000).toUTCString() };
   return {};

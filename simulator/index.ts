@@ -11,4 +11,4 @@ export { expectedAnswer, parseDirectives, type Directives } from './answers';
 export type { RecordedRequest, SimulatorStats } from './request-log';
 export type { ConversationDump, TurnDump } from './dump';
 export { API_PREFIX, TOKEN_PATH, apiRoutes } from './routes';
-export { manualClock, readSseEvents, type ManualClock, type SseEvent } from './testing';
+export { apiHeaders, manualClock, readSseEvents, type ManualClock, type SseEvent } from './testing';

@@ -12,6 +12,8 @@ export interface RecordedRequest {
   /** HTTP status sent; 0 while pending or when no status was ever sent (hang, dropped connection). */
   status: number;
   fault?: string;
+  /** On a 429 that carried Retry-After: the wait it asked for, in ms. */
+  retryAfterMs?: number;
   conversationId?: string;
   responseId?: string;
   body?: unknown;

@@ -33,7 +33,11 @@ export interface Route {
   handle(req: ApiRequest, sim: SimContext): ApiOutcome;
 }
 
-export function json(status: number, body: unknown, ids: { conversationId?: string; responseId?: string } = {}): ApiOutcome {
+export function json(
+  status: number,
+  body: unknown,
+  ids: { conversationId?: string; responseId?: string } = {},
+): ApiOutcome {
   return { kind: 'json', status, body, ...ids };
 }
 

@@ -46,7 +46,10 @@ export const conversationRoutes: Route[] = [
         direction: 'desc',
         positionOf: (c) => ({ at: c.updatedAt, key: c.id }),
       });
-      return json(200, { conversations: page.items.map(renderConversation), metadata: { next_cursor: page.nextCursor } });
+      return json(200, {
+        conversations: page.items.map(renderConversation),
+        metadata: { next_cursor: page.nextCursor },
+      });
     },
   },
   {
@@ -91,7 +94,11 @@ export const conversationRoutes: Route[] = [
         direction: 'asc',
         positionOf: (e) => ({ at: 0, key: e.event_id }),
       });
-      return json(200, { events: page.items, metadata: { next_cursor: page.nextCursor } }, scope === '-' ? {} : { conversationId: scope.id });
+      return json(
+        200,
+        { events: page.items, metadata: { next_cursor: page.nextCursor } },
+        scope === '-' ? {} : { conversationId: scope.id },
+      );
     },
   },
 ];

@@ -1,7 +1,16 @@
 // Response and message endpoints: create (polling and stream), get, list messages, submit feedback.
 import { ApiError } from './http-io';
 import { paginate, parseLimit } from './pagination';
-import { json, notFound, objectBody, requireConversation, requireTurn, type ApiRequest, type Route, type SimContext } from './route-types';
+import {
+  json,
+  notFound,
+  objectBody,
+  requireConversation,
+  requireTurn,
+  type ApiRequest,
+  type Route,
+  type SimContext,
+} from './route-types';
 import { renderResponse, visibleMessages, type Turn } from './turns';
 
 const MAX_ADDITIONAL_FEEDBACK = 1000;
@@ -97,14 +106,20 @@ export const responseRoutes: Route[] = [
     handle(req, sim) {
       const turn = requireTurn(sim, req.params);
       const messageId = req.params.message_id;
-      const visible = visibleMessages(turn, req.now).some((m) => (m.body as { message_id: string }).message_id === messageId);
+      const visible = visibleMessages(turn, req.now).some(
+        (m) => (m.body as { message_id: string }).message_id === messageId,
+      );
       if (!visible) throw notFound('Message');
       const body = objectBody(req.rawBody, 'INVALID_REQUEST');
       const { callback_id: callbackId, additional_feedback: additional } = body;
       if (messageId !== turn.messageId) throw invalidFeedback('This message does not accept feedback.');
       if (typeof callbackId !== 'string') throw invalidFeedback('callback_id is required.');
       const rating =
-        callbackId === turn.helpfulCallbackId ? 'helpful' : callbackId === turn.unhelpfulCallbackId ? 'unhelpful' : null;
+        callbackId === turn.helpfulCallbackId
+          ? 'helpful'
+          : callbackId === turn.unhelpfulCallbackId
+            ? 'unhelpful'
+            : null;
       if (rating === null) throw invalidFeedback('callback_id does not belong to this message.');
       if (additional !== undefined && (typeof additional !== 'string' || additional.length > MAX_ADDITIONAL_FEEDBACK)) {
         throw invalidFeedback(`additional_feedback must be a string of at most ${MAX_ADDITIONAL_FEEDBACK} characters.`);

@@ -45,7 +45,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const core = new SimulatorCore(mergeConfig(defaultSimulatorConfig, configInput), clock);
   const server = createServer((req, res) => {
     core.handle(req, res).catch((error: unknown) => {
-      const apiError = error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'Unexpected simulator error.');
+      const apiError =
+        error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'Unexpected simulator error.');
       if (!res.headersSent) sendError(res, apiError);
       else res.destroy();
     });

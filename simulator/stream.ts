@@ -18,12 +18,12 @@ export function streamTurn(res: ServerResponse, turn: Turn, options: StreamOptio
     let inProgressSent = false;
     let lastWrite = Date.now();
     let finished = false;
-    let timer: NodeJS.Timeout | undefined;
+    const ticker: { timer?: NodeJS.Timeout } = {};
 
     const finish = (end: StreamEnd): void => {
       if (finished) return;
       finished = true;
-      if (timer) clearInterval(timer);
+      clearInterval(ticker.timer);
       resolve(end);
     };
     const write = (chunk: string, done?: () => void): void => {
@@ -76,7 +76,7 @@ export function streamTurn(res: ServerResponse, turn: Turn, options: StreamOptio
       if (Date.now() - lastWrite >= options.keepAliveMs) write(': keep-alive\n\n');
     };
 
-    timer = setInterval(tick, options.tickMs ?? 20);
+    ticker.timer = setInterval(tick, options.tickMs ?? 20);
     tick();
   });
 }

@@ -56,3 +56,12 @@ function* parseBlock(block: string): Generator<SseEvent> {
   }
   if (data.length > 0) yield { kind: 'event', event, data: data.join('\n') };
 }
+
+/** Headers an authorised API call needs, for a simulator with the given config. */
+export function apiHeaders(config: { token: string; assistantName: string }): Record<string, string> {
+  return {
+    authorization: `Bearer ${config.token}`,
+    'assistant-name': config.assistantName,
+    'content-type': 'application/json',
+  };
+}

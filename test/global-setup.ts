@@ -2,6 +2,7 @@
  * Starts one real Temporal dev server (the pinned CLI, built with Go if needed) and bundles the workflows once,
  * for every test file of the run. Nothing here is mocked.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +23,18 @@ declare module 'vitest' {
 let server: DevServer | undefined;
 let workDir: string | undefined;
 
+/** The CLI tests run the compiled program as a user does, so compile it first. */
+function buildDist() {
+  const result = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: join(__dirname, '..'),
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`tsc failed:\n${result.stdout}${result.stderr}`);
+}
+
 export async function setup(project: TestProject) {
   const cli = ensureTemporalCli();
+  buildDist();
   workDir = mkdtempSync(join(tmpdir(), 'mwbatch-test-'));
   const [started, bundle] = await Promise.all([
     startDevServer({ cliPath: cli, uiPort: false }),

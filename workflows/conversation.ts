@@ -36,7 +36,12 @@ function apiActivities(scheduleToCloseMs: number) {
     // Longer than the client's own per-request timeout (30 s by default), so the client reports the timeout.
     startToCloseTimeout: '45s',
     scheduleToCloseTimeout: scheduleToCloseMs,
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: NON_RETRYABLE },
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
   };
   return proxyActivities<Activities>(options);
 }

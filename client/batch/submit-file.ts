@@ -68,7 +68,9 @@ export async function submitFile(client: Client, options: SubmitFileOptions): Pr
       signal: options.signal,
     });
     if (!options.wait) {
-      log(`started ${summary.started} workflows (${summary.attached} already existed); collect with: mwbatch results ${batchId}`);
+      log(
+        `started ${summary.started} workflows (${summary.attached} already existed); collect with: mwbatch results ${batchId}`,
+      );
       return { batchId, outDir, summary, exitCode: 0 };
     }
     await results.finalize(file.rows.map((row) => row.id));

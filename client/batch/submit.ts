@@ -47,9 +47,14 @@ export async function runBatch(
   for (const c of conversations) {
     if (pending.includes(c)) continue;
     summary.skipped += c.rows.length;
-    for (const row of c.rows) count(results.get(row.id)?.status ?? 'UNKNOWN');
+    for (const row of c.rows) count(results.status(row.id) ?? 'UNKNOWN');
   }
-  const counts: ProgressCounts = { total: pending.reduce((n, c) => n + c.rows.length, 0), done: 0, failed: 0, inFlight: 0 };
+  const counts: ProgressCounts = {
+    total: pending.reduce((n, c) => n + c.rows.length, 0),
+    done: 0,
+    failed: 0,
+    inFlight: 0,
+  };
   const progress = new ProgressReporter(counts, options.progressStream);
   if (options.wait) progress.start();
 
@@ -74,7 +79,9 @@ export async function runBatch(
       const byRow = new Map(result.turns.map((turn) => [turn.rowId, turn]));
       records = conversation.rows.map((row) => {
         const turn = byRow.get(row.id);
-        return turn ? recordFromTurn(row, turn, workflowId) : recordFromWorkflowError(row, 'no result for row', workflowId);
+        return turn
+          ? recordFromTurn(row, turn, workflowId)
+          : recordFromWorkflowError(row, 'no result for row', workflowId);
       });
     } catch (err) {
       if (options.signal?.aborted) return;

@@ -5,7 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+
+// Keep test output readable: the SDK logs every worker state change at INFO.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 import { MoveworksClient, StaticTokenAuth, type AuthProvider } from '../../moveworks';
 import { startSimulator, type Simulator, type SimulatorConfig } from '../../simulator';
 import { createWorkerPair, type WorkerPair } from '../../worker/workers';

@@ -29,7 +29,10 @@ const fastPoll = { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000 };
 describe('conversation workflow', () => {
   it('answers a question with the simulator’s answer, citations and ids', async () => {
     const question = 'How do I reset my VPN password?';
-    const result = await ask({ simulator: { answerDelayMs: 500 } }, { turns: [{ rowId: 'r1', question }], poll: fastPoll });
+    const result = await ask(
+      { simulator: { answerDelayMs: 500 } },
+      { turns: [{ rowId: 'r1', question }], poll: fastPoll },
+    );
     const [turn] = result.turns;
     expect(turn?.status).toBe('COMPLETED');
     expect(turn?.answer).toBe(expectedAnswer(question));

@@ -1,0 +1,48 @@
+/** Rows grouped into conversations (one workflow each), and the IDs derived from the file. */
+import { createHash } from 'node:crypto';
+import type { QuestionRow } from './row';
+
+export interface Conversation {
+  /** Stable and safe in a workflow ID: `c-<sanitised conversation>` or, for a lone row, the row id. */
+  key: string;
+  title?: string;
+  rows: QuestionRow[];
+}
+
+const MAX_KEY_CHARS = 40;
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * `c-` + the value with characters outside [A-Za-z0-9._-] replaced, at most 40 of them; when that changed the
+ * value, 8 hex of its sha256 are appended so that two values that sanitise alike still get different keys.
+ */
+export function conversationKey(conversation: string): string {
+  const clean = conversation.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, MAX_KEY_CHARS);
+  return clean === conversation ? `c-${clean}` : `c-${clean}-${sha256Hex(conversation).slice(0, 8)}`;
+}
+
+export function rowConversationKey(row: QuestionRow): string {
+  return row.conversation === undefined ? row.id : conversationKey(row.conversation);
+}
+
+/** Conversations in order of first appearance; the turns of each in file order. */
+export function groupConversations(rows: QuestionRow[]): Conversation[] {
+  const byKey = new Map<string, Conversation>();
+  for (const row of rows) {
+    const key = rowConversationKey(row);
+    let conversation = byKey.get(key);
+    if (conversation === undefined) {
+      conversation = { key, rows: [] };
+      byKey.set(key, conversation);
+    }
+    conversation.rows.push(row);
+    if (conversation.title === undefined && row.title) conversation.title = row.title;
+  }
+  return [...byKey.values()];
+}
+
+/** The same file gives the same batch, so that running the command again resumes it. */
+export function deriveBatchId(file: { sha256: string }): string {
+  return `b-${file.sha256.slice(0, 12)}`;
+}

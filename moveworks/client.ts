@@ -1,0 +1,211 @@
+/**
+ * Typed client for the Moveworks Conversations API (v1beta1 paths, relative to `baseUrl`).
+ * Knows nothing of Temporal: it throws MoveworksError subclasses and retries only a 401, once,
+ * after refreshing the token.
+ */
+import type { AuthProvider } from './auth';
+import type { CallOptions } from './deadline';
+import { MalformedResponseError } from './errors';
+import { nextCursorOf, PagedIterable } from './pagination';
+import {
+  ConversationListSchema,
+  ConversationSchema,
+  EventListSchema,
+  FeedbackResultSchema,
+  MessageListSchema,
+  ResponseMessagesSchema,
+  ResponseSchema,
+  type Conversation,
+  type ConversationEvent,
+  type FeedbackResult,
+  type Message,
+  type Response,
+  type UnknownReporter,
+} from './schemas';
+import { ResponseStream } from './stream';
+import { Transport } from './transport';
+
+export type { CallOptions } from './deadline';
+
+export interface MoveworksClientOptions {
+  /** e.g. https://api.moveworks.ai/rest/v1beta1 (a trailing slash is fine). */
+  baseUrl: string;
+  /** Sent as `Assistant-Name`: the Bot Name of the Conversations API chatbot. */
+  assistantName: string;
+  auth: AuthProvider;
+  /** Per HTTP attempt, default 30 000 ms. While streaming it is the longest silence allowed. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** Called for enum values and variants this client does not know (e.g. a new status). */
+  onUnknown?: UnknownReporter;
+  userAgent?: string;
+}
+
+export interface ListConversationsQuery {
+  archived?: boolean;
+  limit?: number;
+  /** Start from this cursor instead of the first page. */
+  cursor?: string;
+}
+
+export interface ListEventsQuery {
+  /** Exclusive lower bound: normally the last event ID seen by the previous poll. */
+  startingAfter?: string;
+  /** Inclusive upper bound. */
+  endingAt?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface ListMessagesQuery {
+  limit?: number;
+  cursor?: string;
+}
+
+export interface FeedbackBody {
+  callback_id: string;
+  additional_feedback?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_USER_AGENT = 'mwbatch-moveworks-client/0.1';
+
+export class MoveworksClient {
+  readonly baseUrl: string;
+  readonly assistantName: string;
+  readonly #http: Transport;
+
+  constructor(options: MoveworksClientOptions) {
+    const base = new URL(options.baseUrl); // throws on a malformed URL
+    if (!options.assistantName) throw new TypeError('MoveworksClient: assistantName is required');
+    this.baseUrl = base.toString().replace(/\/+$/, '');
+    this.assistantName = options.assistantName;
+    this.#http = new Transport({
+      baseUrl: this.baseUrl,
+      assistantName: options.assistantName,
+      auth: options.auth,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      fetch: options.fetch ?? fetch,
+      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      onUnknown: options.onUnknown,
+    });
+  }
+
+  /** POST /conversations (201). Sends `{}` when no title is given. */
+  createConversation(body: { title?: string } = {}, opts?: CallOptions): Promise<Conversation> {
+    return this.#http.json({ method: 'POST', segments: ['conversations'], body }, ConversationSchema, opts);
+  }
+
+  /** GET /conversations, most recently updated first, across all pages. */
+  listConversations(query: ListConversationsQuery = {}, opts?: CallOptions): PagedIterable<Conversation> {
+    return new PagedIterable(async (cursor) => {
+      const q = { archived: query.archived, limit: query.limit, cursor };
+      const body = await this.#http.json(
+        { method: 'GET', segments: ['conversations'], query: q },
+        ConversationListSchema,
+        opts,
+      );
+      return { items: body.conversations, nextCursor: nextCursorOf(body.metadata) };
+    }, query.cursor);
+  }
+
+  /** GET /conversations/{id} */
+  getConversation(conversationId: string, opts?: CallOptions): Promise<Conversation> {
+    return this.#http.json({ method: 'GET', segments: ['conversations', conversationId] }, ConversationSchema, opts);
+  }
+
+  /** PATCH /conversations/{id} */
+  updateConversation(
+    conversationId: string,
+    body: { title?: string; archived?: boolean },
+    opts?: CallOptions,
+  ): Promise<Conversation> {
+    const spec = { method: 'PATCH', segments: ['conversations', conversationId], body } as const;
+    return this.#http.json(spec, ConversationSchema, opts);
+  }
+
+  /** GET /conversations/{id}/events, oldest first. `conversationId` "-" reads every conversation. */
+  listConversationEvents(
+    conversationId: string,
+    query: ListEventsQuery = {},
+    opts?: CallOptions,
+  ): PagedIterable<ConversationEvent> {
+    return new PagedIterable(async (cursor) => {
+      const q = { starting_after: query.startingAfter, ending_at: query.endingAt, limit: query.limit, cursor };
+      const spec = { method: 'GET', segments: ['conversations', conversationId, 'events'], query: q } as const;
+      const body = await this.#http.json(spec, EventListSchema, opts);
+      return { items: body.events, nextCursor: nextCursorOf(body.metadata) };
+    }, query.cursor);
+  }
+
+  /** POST /conversations/{id}/responses (202): submits a user turn; poll getResponse for the answer. */
+  createResponse(conversationId: string, input: { text: string }, opts?: CallOptions): Promise<Response> {
+    const spec = { method: 'POST', segments: ['conversations', conversationId, 'responses'], body: { input } } as const;
+    return this.#http.json(spec, ResponseSchema, opts);
+  }
+
+  /**
+   * POST /conversations/{id}/responses/stream. Resolves once the 200 headers arrive; failures
+   * before that throw the same errors as createResponse.
+   */
+  async createResponseStream(
+    conversationId: string,
+    input: { text: string },
+    opts?: CallOptions,
+  ): Promise<ResponseStream> {
+    const segments = ['conversations', conversationId, 'responses', 'stream'];
+    const opened = await this.#http.open(
+      { method: 'POST', segments, body: { input }, accept: 'text/event-stream' },
+      opts,
+    );
+    const { res, deadline, op } = opened;
+    if (!res.body) {
+      deadline.dispose();
+      throw new MalformedResponseError(`${op.method} ${op.path}: ${res.status} stream has no body`, {
+        ...op,
+        status: res.status,
+        rootUuid: opened.rootUuid,
+      });
+    }
+    return new ResponseStream({ ...opened, body: res.body, onUnknown: this.#http.onUnknown });
+  }
+
+  /** GET /conversations/{id}/responses/{rid}: the current status and assistant outputs. */
+  getResponse(conversationId: string, responseId: string, opts?: CallOptions): Promise<Response> {
+    const spec = { method: 'GET', segments: ['conversations', conversationId, 'responses', responseId] } as const;
+    return this.#http.json(spec, ResponseSchema, opts);
+  }
+
+  /** GET /conversations/{id}/messages: user and assistant messages, newest first. */
+  listConversationMessages(
+    conversationId: string,
+    query: ListMessagesQuery = {},
+    opts?: CallOptions,
+  ): PagedIterable<Message> {
+    return new PagedIterable(async (cursor) => {
+      const q = { limit: query.limit, cursor };
+      const spec = { method: 'GET', segments: ['conversations', conversationId, 'messages'], query: q } as const;
+      const body = await this.#http.json(spec, MessageListSchema, opts);
+      return { items: body.messages, nextCursor: nextCursorOf(body.metadata) };
+    }, query.cursor);
+  }
+
+  /** GET /conversations/{id}/responses/{rid}/messages: the user input and assistant replies (not paginated). */
+  async listResponseMessages(conversationId: string, responseId: string, opts?: CallOptions): Promise<Message[]> {
+    const segments = ['conversations', conversationId, 'responses', responseId, 'messages'];
+    const body = await this.#http.json({ method: 'GET', segments }, ResponseMessagesSchema, opts);
+    return body.messages;
+  }
+
+  /** POST .../responses/{rid}/messages/{mid}/feedback with a callback_id from `message.feedback`. */
+  submitFeedback(
+    conversationId: string,
+    responseId: string,
+    messageId: string,
+    body: FeedbackBody,
+    opts?: CallOptions,
+  ): Promise<FeedbackResult> {
+    const segments = ['conversations', conversationId, 'responses', responseId, 'messages', messageId, 'feedback'];
+    return this.#http.json({ method: 'POST', segments, body }, FeedbackResultSchema, opts);
+  }
+}

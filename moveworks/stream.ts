@@ -1,0 +1,181 @@
+/**
+ * The typed event stream of POST .../responses/stream. After the 200 headers, any failure other than
+ * a caller abort becomes a StreamError carrying the response ID (when announced), because the
+ * question may already be answered: the safe recovery is polling GetResponse, not re-posting.
+ */
+import type { Deadline, Operation } from './deadline';
+import { MalformedResponseError, MoveworksError, StreamError } from './errors';
+import { snippet, type Redactor } from './redact';
+import { parseReporting, type Response, type UnknownReporter } from './schemas';
+import { chunksOf, readServerSentEvents, type ServerSentEvent } from './sse';
+import {
+  isStreamEventType,
+  isTerminalStreamEvent,
+  responseIdOf,
+  STREAM_EVENT_DATA_SCHEMAS,
+  type ResponseStreamEvent,
+  type StreamErrorEventData,
+} from './stream-events';
+
+export interface ResponseStreamInit {
+  body: ReadableStream<Uint8Array>;
+  /** Re-armed on every chunk: the per-request timeout acts as an idle timeout while streaming. */
+  deadline: Deadline;
+  op: Operation;
+  redact: Redactor;
+  rootUuid?: string;
+  onUnknown?: UnknownReporter;
+}
+
+export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
+  readonly #init: ResponseStreamInit;
+  #responseId: string | undefined;
+  #state: 'idle' | 'reading' | 'done' = 'idle';
+  #terminal: ResponseStreamEvent | undefined;
+  #failure: unknown;
+
+  /** Built by MoveworksClient.createResponseStream. */
+  constructor(init: ResponseStreamInit) {
+    this.#init = init;
+  }
+
+  /** Set as soon as any event names the response. */
+  get responseId(): string | undefined {
+    return this.#responseId;
+  }
+
+  /** `x-moveworks-root-uuid` of the streaming request. */
+  get rootUuid(): string | undefined {
+    return this.#init.rootUuid;
+  }
+
+  /** Closes the connection; a running iteration ends quietly, finalResponse() rejects with `reason`. */
+  abort(reason: unknown = new DOMException('The response stream was aborted', 'AbortError')): void {
+    this.#init.deadline.abort(reason);
+  }
+
+  /**
+   * Yields events until RESPONSE_COMPLETED, RESPONSE_FAILED or ERROR (inclusive), then closes the
+   * connection. Unknown event names are reported through onUnknown and skipped. Throws StreamError
+   * if the body ends first. A stream can be iterated once.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<ResponseStreamEvent, void, undefined> {
+    if (this.#state !== 'idle') throw new Error('a ResponseStream can only be iterated once');
+    this.#state = 'reading';
+    const { deadline } = this.#init;
+    try {
+      for await (const sse of readServerSentEvents(this.#chunks())) {
+        const event = this.#parse(sse);
+        if (!event) continue;
+        this.#responseId ??= responseIdOf(event);
+        if (isTerminalStreamEvent(event)) this.#terminal = event;
+        yield event;
+        if (this.#terminal) return;
+      }
+    } catch (err) {
+      if (deadline.explicitlyAborted && !deadline.callerAborted) return;
+      this.#failure = this.#translate(err);
+      throw this.#failure;
+    } finally {
+      this.#state = 'done';
+      deadline.dispose();
+    }
+    if (deadline.explicitlyAborted) return;
+    this.#failure = this.#streamError('stream ended before a terminal event');
+    throw this.#failure;
+  }
+
+  /**
+   * Consumes the stream and resolves with the terminal response (status COMPLETED or FAILED).
+   * Throws StreamError on an ERROR event or when the stream ends without a terminal event.
+   * Also usable after a for-await loop that read the stream to its end.
+   */
+  async finalResponse(): Promise<Response> {
+    if (this.#state === 'reading') throw new Error('finalResponse() cannot run while the stream is being iterated');
+    if (this.#state === 'idle') {
+      for await (const event of this) void event;
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+    const terminal = this.#terminal;
+    if (terminal?.event === 'ERROR') throw this.#errorEvent(terminal.data);
+    if (terminal?.event === 'RESPONSE_COMPLETED' || terminal?.event === 'RESPONSE_FAILED') {
+      return terminal.data.response;
+    }
+    if (this.#init.deadline.explicitlyAborted) throw this.#init.deadline.signal.reason;
+    throw this.#streamError('iteration stopped before a terminal event');
+  }
+
+  async *#chunks(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of chunksOf(this.#init.body)) {
+      this.#init.deadline.rearm();
+      yield chunk;
+    }
+  }
+
+  #parse(sse: ServerSentEvent): ResponseStreamEvent | undefined {
+    const { op, onUnknown, redact } = this.#init;
+    let name = sse.event;
+    if (name !== 'message' && !isStreamEventType(name)) return this.#skip(name);
+    let json: unknown;
+    try {
+      json = JSON.parse(sse.data);
+    } catch {
+      const text = redact(snippet(sse.data));
+      throw new MalformedResponseError(`${op.method} ${op.path}: ${name} event data is not JSON: ${text}`, {
+        ...op,
+        snippet: text,
+      });
+    }
+    // Without an `event:` line, fall back to the `event_type` the payload repeats.
+    if (name === 'message') {
+      const declared = (json as { event_type?: unknown } | null)?.event_type;
+      name = typeof declared === 'string' ? declared : name;
+      if (!isStreamEventType(name)) return this.#skip(name);
+    }
+    const parsed = parseReporting(STREAM_EVENT_DATA_SCHEMAS[name], json, onUnknown);
+    if (!parsed.success) {
+      const where = parsed.error.issues[0]?.path.join('.') || '(root)';
+      throw new MalformedResponseError(`${op.method} ${op.path}: ${name} event has an unexpected shape at ${where}`, {
+        ...op,
+        snippet: redact(snippet(sse.data)),
+      });
+    }
+    // The schema table is keyed by the same name, so the data matches this variant.
+    return { event: name, data: parsed.data } as ResponseStreamEvent;
+  }
+
+  #skip(name: string): undefined {
+    try {
+      this.#init.onUnknown?.('StreamEvent.event', name);
+    } catch {
+      // a failing logger must not break the stream
+    }
+    return undefined;
+  }
+
+  #translate(err: unknown): unknown {
+    const { deadline, op, redact } = this.#init;
+    const translated = deadline.translate(err, op, redact);
+    if (deadline.callerAborted || translated instanceof StreamError) return translated;
+    const prefix = `${op.method} ${op.path}: `;
+    let reason = translated instanceof Error ? translated.message : String(translated);
+    if (reason.startsWith(prefix)) reason = reason.slice(prefix.length);
+    if (deadline.timedOut) reason = `no data for ${deadline.timeoutMs} ms`;
+    return this.#streamError(`stream interrupted: ${reason}`, translated);
+  }
+
+  #errorEvent(data: StreamErrorEventData): StreamError {
+    const code = data.error.code ?? undefined;
+    const text = [code, data.error.message].filter(Boolean).join(' ') || 'no details';
+    return this.#streamError(`ERROR event: ${this.#init.redact(text)}`, undefined, code);
+  }
+
+  #streamError(what: string, cause?: unknown, code?: string): StreamError {
+    const { op, rootUuid } = this.#init;
+    const parts = [`${op.method} ${op.path}: ${what}`];
+    if (this.#responseId) parts.push(`(response ${this.#responseId})`);
+    if (rootUuid) parts.push(`(root uuid ${rootUuid})`);
+    const status = cause instanceof MoveworksError ? cause.status : undefined;
+    return new StreamError(parts.join(' '), { ...op, code, status, rootUuid, responseId: this.#responseId, cause });
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * One HTTP call to the Conversations API: headers, per-attempt deadline, one token refresh on 401,
+ * error mapping and schema parsing. It never retries anything else: the caller (Temporal) owns retries.
+ */
+import type { z } from 'zod';
+import type { AuthProvider } from './auth';
+import { Deadline, type CallOptions, type Operation } from './deadline';
+import { MalformedResponseError } from './errors';
+import { errorFromHttpFailure } from './http-errors';
+import { redactor, snippet, type Redactor } from './redact';
+import { parseReporting, type UnknownReporter } from './schemas';
+
+export interface TransportConfig {
+  baseUrl: string;
+  assistantName: string;
+  auth: AuthProvider;
+  timeoutMs: number;
+  fetch: typeof fetch;
+  userAgent: string;
+  onUnknown?: UnknownReporter;
+}
+
+export type QueryValue = string | number | boolean | undefined;
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** Path segments below the base URL; each one is URL-encoded here. */
+  segments: readonly string[];
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  accept?: string;
+}
+
+/** A 2xx answer whose body has not been read yet; `deadline` still guards the read. */
+export interface OpenedResponse {
+  res: globalThis.Response;
+  deadline: Deadline;
+  op: Operation;
+  redact: Redactor;
+  rootUuid?: string;
+}
+
+export class Transport {
+  readonly #config: TransportConfig;
+  readonly #base: string;
+
+  constructor(config: TransportConfig) {
+    this.#config = config;
+    this.#base = config.baseUrl.replace(/\/+$/, '');
+  }
+
+  get onUnknown(): UnknownReporter | undefined {
+    return this.#config.onUnknown;
+  }
+
+  /** Sends the request and returns the 2xx response unread; any other status is thrown as a MoveworksError. */
+  async open(spec: RequestSpec, opts: CallOptions = {}): Promise<OpenedResponse> {
+    const op: Operation = { method: spec.method, path: `/${spec.segments.map(encodeURIComponent).join('/')}` };
+    const url = `${this.#base}${op.path}${queryString(spec.query)}`;
+    const { auth } = this.#config;
+    const token = await auth.getToken({ signal: opts.signal });
+    let opened = await this.#send(url, spec, op, token, redactor([token]), opts);
+    if (opened.res.status === 401 && auth.canRefresh) {
+      // The token may have been revoked or expired early: fetch a new one and try exactly once more.
+      await readText(opened).catch(() => undefined);
+      const fresh = await auth.getToken({ forceRefresh: true, signal: opts.signal });
+      opened = await this.#send(url, spec, op, fresh, redactor([token, fresh]), opts);
+    }
+    if (opened.res.ok) return opened;
+    const bodyText = await readText(opened);
+    throw errorFromHttpFailure({
+      ...op,
+      status: opened.res.status,
+      statusText: opened.res.statusText,
+      headers: opened.res.headers,
+      bodyText,
+      redact: opened.redact,
+    });
+  }
+
+  /** open + read + JSON.parse + schema validation (unknown enum values go to onUnknown). */
+  async json<S extends z.ZodType>(spec: RequestSpec, schema: S, opts?: CallOptions): Promise<z.output<S>> {
+    const opened = await this.open(spec, opts);
+    const text = await readText(opened);
+    const { op, redact, res, rootUuid } = opened;
+    const where = `${op.method} ${op.path}: ${res.status}`;
+    const details = { ...op, status: res.status, rootUuid, snippet: redact(snippet(text)) };
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw new MalformedResponseError(`${where} body is not JSON: ${details.snippet || '(empty)'}`, details);
+    }
+    const parsed = parseReporting(schema, data, this.#config.onUnknown);
+    if (!parsed.success) {
+      throw new MalformedResponseError(
+        redact(`${where} unexpected body shape: ${describeIssues(parsed.error)}`),
+        details,
+      );
+    }
+    return parsed.data;
+  }
+
+  async #send(
+    url: string,
+    spec: RequestSpec,
+    op: Operation,
+    token: string,
+    redact: Redactor,
+    opts: CallOptions,
+  ): Promise<OpenedResponse> {
+    const { assistantName, userAgent } = this.#config;
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${token}`,
+      'assistant-name': assistantName,
+      accept: spec.accept ?? 'application/json',
+      'user-agent': userAgent,
+    };
+    if (spec.body !== undefined) headers['content-type'] = 'application/json';
+    const deadline = new Deadline(opts.timeoutMs ?? this.#config.timeoutMs, opts.signal);
+    try {
+      const res = await this.#config.fetch(url, {
+        method: spec.method,
+        headers,
+        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        signal: deadline.signal,
+      });
+      const rootUuid = res.headers.get('x-moveworks-root-uuid') ?? res.headers.get('x-trace-id') ?? undefined;
+      return { res, deadline, op, redact, rootUuid };
+    } catch (err) {
+      deadline.dispose();
+      throw deadline.translate(err, op, redact);
+    }
+  }
+}
+
+/** Reads the whole body under the response's deadline, then releases the deadline. */
+export async function readText(opened: OpenedResponse): Promise<string> {
+  try {
+    return await opened.res.text();
+  } catch (err) {
+    throw opened.deadline.translate(err, opened.op, opened.redact);
+  } finally {
+    opened.deadline.dispose();
+  }
+}
+
+function queryString(query: Record<string, QueryValue> | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined) params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { readServerSentEvents, type ServerSentEvent } from '../../moveworks';
+
+const encoder = new TextEncoder();
+
+async function* chunked(parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
+  for (const part of parts) yield typeof part === 'string' ? encoder.encode(part) : part;
+}
+
+async function collect(parts: (string | Uint8Array)[]): Promise<ServerSentEvent[]> {
+  const events: ServerSentEvent[] = [];
+  for await (const event of readServerSentEvents(chunked(parts))) events.push(event);
+  return events;
+}
+
+// Every feature at once: CRLF, CR and LF line ends, a comment, multi-line data, a field without a colon,
+// ids, a retry hint, multi-byte characters (2 and 4 bytes in UTF-8) and a trailing event with no blank line.
+const STREAM =
+  ': heartbeat\r\n' +
+  'event: RESPONSE_CREATED\r\n' +
+  'data: {"text":"héllo 😀"}\r\n' +
+  '\r\n' +
+  'data: line1\n' +
+  'data:line2\n' +
+  'data:  two spaces\n' +
+  'id: 7\n' +
+  '\n' +
+  'event: custom\r' +
+  'data\r' +
+  '\r' +
+  'retry: 1500\n' +
+  'data: x\n' +
+  '\n' +
+  'data: trailing event without its blank line';
+
+const EXPECTED: ServerSentEvent[] = [
+  { event: 'RESPONSE_CREATED', data: '{"text":"héllo 😀"}' },
+  { event: 'message', data: 'line1\nline2\n two spaces', id: '7' },
+  { event: 'custom', data: '', id: '7' },
+  { event: 'message', data: 'x', id: '7', retry: 1500 },
+];
+
+describe('readServerSentEvents', () => {
+  it('parses a whole stream in one chunk', async () => {
+    expect(await collect([STREAM])).toEqual(EXPECTED);
+  });
+
+  it('gives the same events for every two-chunk split of the bytes', async () => {
+    const bytes = encoder.encode(STREAM);
+    for (let i = 1; i < bytes.length; i++) {
+      const events = await collect([bytes.slice(0, i), bytes.slice(i)]);
+      expect(events, `split at byte ${i}`).toEqual(EXPECTED);
+    }
+  });
+
+  it('gives the same events when fed one byte at a time', async () => {
+    const bytes = encoder.encode(STREAM);
+    const parts = Array.from(bytes, (b) => Uint8Array.of(b));
+    expect(await collect(parts)).toEqual(EXPECTED);
+  });
+
+  it('handles a split in the middle of "data:"', async () => {
+    expect(await collect(['event: E\nda', 'ta: hello\n\n'])).toEqual([{ event: 'E', data: 'hello' }]);
+  });
+
+  it('decodes a multi-byte character split across chunks', async () => {
+    const bytes = encoder.encode('data: 😀é\n\n');
+    const inside = 'data: '.length + 2; // in the middle of the 4-byte emoji
+    expect(await collect([bytes.slice(0, inside), bytes.slice(inside)])).toEqual([{ event: 'message', data: '😀é' }]);
+  });
+
+  it('treats \\r at the end of one chunk and \\n at the start of the next as one line break', async () => {
+    // Were it two breaks, the empty line between them would dispatch "a" on its own.
+    expect(await collect(['data: a\r', '\ndata: b\r\n\r\n'])).toEqual([{ event: 'message', data: 'a\nb' }]);
+  });
+
+  it('ignores comments and blank lines with no data', async () => {
+    expect(await collect([':ping\n\n: another\n\n\n', 'data: ok\n\n'])).toEqual([{ event: 'message', data: 'ok' }]);
+  });
+
+  it('resets the event name after each dispatch and strips only one leading space', async () => {
+    const events = await collect(['event: A\ndata: 1\n\ndata:   2\n\n']);
+    expect(events).toEqual([
+      { event: 'A', data: '1' },
+      { event: 'message', data: '  2' },
+    ]);
+  });
+
+  it('discards an incomplete trailing event at end of stream', async () => {
+    expect(await collect(['data: complete\n\nevent: X\ndata: incomplete\n'])).toEqual([
+      { event: 'message', data: 'complete' },
+    ]);
+  });
+
+  it('drops a leading byte order mark and ignores unknown fields and ids containing NUL', async () => {
+    const events = await collect(['\uFEFFdata: x\nfoo: bar\nid: a\0b\n\n']);
+    expect(events).toEqual([{ event: 'message', data: 'x' }]);
+  });
+
+  it('reads a web ReadableStream and cancels it when the consumer stops early', async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(encoder.encode('data: one\n\ndata: two\n\n'));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    for await (const event of readServerSentEvents(body)) {
+      expect(event.data).toBe('one');
+      break;
+    }
+    expect(cancelled).toBe(true);
+  });
+});

@@ -1,0 +1,179 @@
+import type { ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ForbiddenError,
+  MoveworksClient,
+  RequestTimeoutError,
+  StaticTokenAuth,
+  StreamError,
+  type ResponseStreamEvent,
+} from '../../moveworks';
+import {
+  apiError,
+  assistantMessage,
+  response,
+  startServer,
+  type RecordedRequest,
+  type TestServer,
+} from './moveworks-fixture';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+type StreamScript = (res: ServerResponse, req: RecordedRequest) => void;
+
+function sse(name: string | undefined, data: unknown, seq?: number): string {
+  const payload =
+    typeof data === 'string' ? data : JSON.stringify({ event_type: name, sequence_number: seq, ...(data as object) });
+  return `${name ? `event: ${name}\n` : ''}data: ${payload}\n\n`;
+}
+
+const created = sse('RESPONSE_CREATED', { response: response('CREATED') }, 1);
+const inProgress = sse('RESPONSE_IN_PROGRESS', { response: response('IN_PROGRESS') }, 2);
+const delta = sse(
+  'RESPONSE_OUTPUT_DELTA',
+  { output: { type: 'MESSAGE', message: assistantMessage('msg_1', 'Hello') } },
+  3,
+);
+const completed = sse(
+  'RESPONSE_COMPLETED',
+  { response: response('COMPLETED', { outputs: [{ type: 'MESSAGE', message: assistantMessage('msg_1', 'Hello') }] }) },
+  4,
+);
+
+async function streamClient(
+  script: StreamScript,
+  opts: { timeoutMs?: number; onUnknown?: (w: string, v: string) => void } = {},
+) {
+  server = await startServer((req, res) => {
+    if (req.headers.accept !== 'text/event-stream') return apiError(res, 400, 'INVALID_INPUT', 'Accept');
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'x-moveworks-root-uuid': 'root-s' });
+    res.flushHeaders();
+    script(res, req);
+  });
+  return new MoveworksClient({
+    baseUrl: `${server.url}/rest/v1beta1`,
+    assistantName: 'acme-capi',
+    auth: new StaticTokenAuth('stream-token-abcdef'),
+    timeoutMs: opts.timeoutMs ?? 5_000,
+    onUnknown: opts.onUnknown,
+  });
+}
+
+describe('createResponseStream', () => {
+  it('yields typed events, skips unknown ones and resolves the final response', async () => {
+    const unknown: Array<[string, string]> = [];
+    const client = await streamClient(
+      (res, req) => {
+        expect(JSON.parse(req.body)).toEqual({ input: { text: 'q' } });
+        res.write(': keep-alive\n\n' + created + inProgress);
+        res.write(sse('RESPONSE_TYPING', '{"x":1}') + delta.slice(0, 10));
+        res.end(delta.slice(10) + completed);
+      },
+      { onUnknown: (what, value) => unknown.push([what, value]) },
+    );
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    expect(stream.rootUuid).toBe('root-s');
+    const seen: ResponseStreamEvent['event'][] = [];
+    for await (const event of stream) {
+      seen.push(event.event);
+      if (event.event === 'RESPONSE_OUTPUT_DELTA') expect(event.data.output.type).toBe('MESSAGE');
+    }
+    expect(seen).toEqual(['RESPONSE_CREATED', 'RESPONSE_IN_PROGRESS', 'RESPONSE_OUTPUT_DELTA', 'RESPONSE_COMPLETED']);
+    expect(stream.responseId).toBe('resp_1');
+    expect(unknown).toEqual([['StreamEvent.event', 'RESPONSE_TYPING']]);
+    // finalResponse also works after the loop has read the stream to its end
+    expect((await stream.finalResponse()).status).toBe('COMPLETED');
+  });
+
+  it('finalResponse returns a FAILED response as a result, not an error', async () => {
+    const client = await streamClient((res) => {
+      res.end(created + sse('RESPONSE_FAILED', { response: response('FAILED', { completed_at: null }) }, 2));
+    });
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    expect((await stream.finalResponse()).status).toBe('FAILED');
+  });
+
+  it('falls back to event_type when the event has no event: line', async () => {
+    const client = await streamClient((res) =>
+      res.end(
+        sse(undefined, { event_type: 'RESPONSE_COMPLETED', sequence_number: 1, response: response('COMPLETED') }),
+      ),
+    );
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    expect((await stream.finalResponse()).response_id).toBe('resp_1');
+  });
+
+  it('throws StreamError with the response ID when the stream ends without a terminal event', async () => {
+    const client = await streamClient((res) => res.end(created + inProgress));
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    const err = await stream.finalResponse().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamError);
+    expect(err).toMatchObject({ responseId: 'resp_1', rootUuid: 'root-s' });
+    expect((err as Error).message).toBe(
+      'POST /conversations/conv_1/responses/stream: stream ended before a terminal event (response resp_1) (root uuid root-s)',
+    );
+  });
+
+  it('throws StreamError with the ERROR event code', async () => {
+    const client = await streamClient((res) =>
+      res.end(created + sse('ERROR', { error: { code: 'INTERNAL', message: 'boom' } })),
+    );
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    const err = await stream.finalResponse().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamError);
+    expect(err).toMatchObject({ code: 'INTERNAL', responseId: 'resp_1' });
+    expect((err as Error).message).toContain('ERROR event: INTERNAL boom');
+  });
+
+  it('turns a silent stream into StreamError caused by the idle timeout', async () => {
+    const client = await streamClient((res) => res.write(created), { timeoutMs: 200 });
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    const err = await stream.finalResponse().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamError);
+    expect(err).toMatchObject({ responseId: 'resp_1' });
+    expect((err as Error).cause).toBeInstanceOf(RequestTimeoutError);
+    expect((err as Error).message).toContain('no data for 200 ms');
+  });
+
+  it('reports malformed event data as StreamError', async () => {
+    const client = await streamClient((res) => res.end(created + sse('RESPONSE_IN_PROGRESS', '{not json')));
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    const err = await stream.finalResponse().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StreamError);
+    expect((err as Error).message).toContain('RESPONSE_IN_PROGRESS event data is not JSON');
+  });
+
+  it('abort() ends iteration quietly and finalResponse() rejects with the abort reason', async () => {
+    const client = await streamClient((res) => res.write(created)); // then stays open
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    const events: string[] = [];
+    for await (const event of stream) {
+      events.push(event.event);
+      stream.abort();
+    }
+    expect(events).toEqual(['RESPONSE_CREATED']);
+    const other = await client.createResponseStream('conv_1', { text: 'q' });
+    other.abort(new Error('user stopped'));
+    await expect(other.finalResponse()).rejects.toThrow('user stopped');
+  });
+
+  it('throws the same error classes before the stream starts', async () => {
+    server = await startServer((_req, res) =>
+      apiError(res, 403, 'FORBIDDEN', 'Invalid assistant', { 'x-moveworks-root-uuid': 'r' }),
+    );
+    const client = new MoveworksClient({
+      baseUrl: server.url,
+      assistantName: 'x',
+      auth: new StaticTokenAuth('tok-abcdef'),
+    });
+    const err = await client.createResponseStream('conv_1', { text: 'q' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ForbiddenError);
+    expect((err as Error).message).toBe(
+      'POST /conversations/conv_1/responses/stream: 403 FORBIDDEN Invalid assistant (root uuid r)',
+    );
+  });
+});

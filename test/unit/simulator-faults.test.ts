@@ -1,0 +1,198 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { apiHeaders, manualClock, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const started: Simulator[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.close()));
+});
+
+async function start(options: SimulatorOptions = {}): Promise<Simulator> {
+  const sim = await startSimulator({ clock: manualClock(), ...options });
+  started.push(sim);
+  return sim;
+}
+
+function post(sim: Simulator, path: string, body: unknown, init: RequestInit = {}) {
+  return fetch(`${sim.baseUrl}${path}`, {
+    method: 'POST',
+    headers: apiHeaders(sim.config),
+    body: JSON.stringify(body),
+    ...init,
+  });
+}
+
+async function createConversation(sim: Simulator): Promise<string> {
+  const res = await post(sim, '/conversations', {});
+  return ((await res.json()) as Json).conversation_id as string;
+}
+
+/** Polls a condition (no fixed sleeps): resolves once `check` is true. */
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('simulator faults', () => {
+  it('replays the same fault decisions, IDs and trace UUIDs for the same seed and requests', async () => {
+    const knobs = {
+      seed: 42,
+      rate5xx: 0.25,
+      rate429: 0.15,
+      malformedJsonRate: 0.15,
+      failureRate: 0.5,
+      answerDelayMs: 0,
+    };
+    async function run(sim: Simulator) {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        const res = await post(sim, '/conversations', { title: `t${i}` });
+        outcomes.push(`${res.status} ${res.headers.get('x-moveworks-root-uuid')} ${await res.text()}`);
+      }
+      return {
+        outcomes,
+        log: sim.requests().map((r) => [r.status, r.fault ?? '-', r.conversationId ?? '-']),
+        dump: sim.conversations(),
+      };
+    }
+    const a = await run(await start(knobs));
+    const b = await run(await start(knobs));
+    expect(b).toEqual(a);
+    const faults = new Set(a.log.map((entry) => entry[1]));
+    expect(faults).toContain('rate429');
+    expect(faults).toContain('malformed-json');
+    expect([...faults].some((f) => String(f).startsWith('http5'))).toBe(true);
+
+    const other = await run(await start({ ...knobs, seed: 43 }));
+    expect(other.outcomes).not.toEqual(a.outcomes);
+  });
+
+  it('commit-then-drop stores the conversation or response but drops the connection', async () => {
+    const sim = await start({ commitThenDropRate: 1 });
+    await expect(post(sim, '/conversations', { title: 'dropped' })).rejects.toThrow();
+    const [conversation] = sim.conversations();
+    expect(conversation?.title).toBe('dropped');
+    expect(sim.requests().at(-1)).toMatchObject({
+      status: 0,
+      fault: 'commit-then-drop',
+      conversationId: conversation?.conversation_id,
+    });
+
+    const cid = conversation!.conversation_id;
+    await expect(post(sim, `/conversations/${cid}/responses`, { input: { text: 'once only' } })).rejects.toThrow();
+    expect(sim.conversations()[0]?.turns.map((t) => t.question)).toEqual(['once only']);
+    expect(sim.stats().responsesCreated).toEqual({ [cid]: 1 });
+    // Reads are never dropped.
+    expect((await fetch(`${sim.baseUrl}/conversations/${cid}`, { headers: apiHeaders(sim.config) })).status).toBe(200);
+  });
+
+  it('answers 500 or 503 INTERNAL_ERROR at rate5xx without creating anything', async () => {
+    const sim = await start({ rate5xx: 1 });
+    const statuses = new Set<number>();
+    for (let i = 0; i < 12; i++) {
+      const res = await post(sim, '/conversations', {});
+      statuses.add(res.status);
+      expect(await res.json()).toEqual({ error: { code: 'INTERNAL_ERROR', message: expect.any(String) } });
+    }
+    expect([...statuses].sort()).toEqual([500, 503]);
+    expect(sim.conversations()).toEqual([]);
+  });
+
+  it('answers 429 at rate429 with a Retry-After', async () => {
+    const sim = await start({ rate429: 1 });
+    const res = await fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders(sim.config) });
+    expect(res.status).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(sim.requests()[0]).toMatchObject({ fault: 'rate429', status: 429 });
+  });
+
+  it('sends a truncated JSON body at malformedJsonRate', async () => {
+    const sim = await start();
+    const cid = await createConversation(sim);
+    sim.configure({ malformedJsonRate: 1 });
+    const res = await fetch(`${sim.baseUrl}/conversations/${cid}`, { headers: apiHeaders(sim.config) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const text = await res.text();
+    expect(() => JSON.parse(text) as unknown).toThrow();
+    expect(text.startsWith(`{"conversation_id":"${cid}"`)).toBe(true);
+    // Errors are sent intact.
+    const missing = await fetch(`${sim.baseUrl}/conversations/conv_x`, { headers: apiHeaders(sim.config) });
+    expect(((await missing.json()) as Json).error.code).toBe('NOT_FOUND');
+  });
+
+  it('hangs a request until the client gives up', async () => {
+    const sim = await start({ hangRate: 1 });
+    const abort = new AbortController();
+    const pending = fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders(sim.config), signal: abort.signal });
+    await until(() => sim.requests().some((r) => r.fault === 'hang'));
+    abort.abort();
+    await expect(pending).rejects.toThrow();
+    expect(sim.requests()[0]).toMatchObject({ status: 0, fault: 'hang' });
+  });
+
+  it('close() ends hanging requests promptly', async () => {
+    const sim = await start({ hangRate: 1 });
+    const pending = fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders(sim.config) });
+    const outcome = pending.then(
+      () => 'answered',
+      () => 'failed',
+    );
+    await until(() => sim.requests().length === 1);
+    await sim.close();
+    expect(await outcome).toBe('failed');
+  });
+
+  it('adds latencyMs to API requests', async () => {
+    const sim = await start({ latencyMs: 60 });
+    const t0 = performance.now();
+    const res = await fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders(sim.config) });
+    expect(res.status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
+  });
+
+  it('never records the Authorization header, tokens or client secrets', async () => {
+    const sim = await start({ token: 'static-secret-token-123' });
+    const tokenRes = await fetch(sim.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_id: 'sim-client',
+        client_secret: 'sim-secret',
+        grant_type: 'client_credentials',
+      }),
+    });
+    const issued = ((await tokenRes.json()) as Json).data.access_token as string;
+    const cid = await createConversation(sim);
+    await fetch(`${sim.baseUrl}/conversations/${cid}`, {
+      headers: apiHeaders({ token: issued, assistantName: 'sim-assistant' }),
+    });
+    await fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders({ token: 'wrong-guess', assistantName: 'x' }) });
+    await post(sim, `/conversations/${cid}/responses`, { input: { text: 'hello' } });
+
+    const log = sim.requests();
+    expect(log.map((r) => `${r.method} ${r.route} ${r.status}`)).toEqual([
+      'POST /oauth/v1/token 200',
+      'POST /conversations 201',
+      'GET /conversations/{conversation_id} 200',
+      'GET /conversations 401',
+      'POST /conversations/{conversation_id}/responses 202',
+    ]);
+    expect(log[4]).toMatchObject({
+      seq: 5,
+      conversationId: cid,
+      responseId: expect.stringMatching(/^resp_/),
+      body: { input: { text: 'hello' } },
+    });
+    const admin = await (await fetch(`${sim.origin}/_sim/requests`)).text();
+    for (const text of [JSON.stringify(log), admin, JSON.stringify(sim.stats())]) {
+      for (const secret of ['static-secret-token-123', issued, 'sim-secret', 'wrong-guess', 'Bearer']) {
+        expect(text).not.toContain(secret);
+      }
+    }
+  });
+});

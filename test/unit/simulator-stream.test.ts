@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  apiHeaders,
+  expectedAnswer,
+  manualClock,
+  readSseEvents,
+  startSimulator,
+  type Simulator,
+  type SseEvent,
+} from '../../simulator';
+
+const clock = manualClock();
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator({ clock });
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(() => sim.reset({ config: true }));
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function newConversation(): Promise<string> {
+  const res = await fetch(`${sim.baseUrl}/conversations`, {
+    method: 'POST',
+    headers: apiHeaders(sim.config),
+    body: '{}',
+  });
+  return ((await res.json()) as Json).conversation_id as string;
+}
+
+function openStream(cid: string, text: string, accept = 'text/event-stream'): Promise<Response> {
+  return fetch(`${sim.baseUrl}/conversations/${cid}/responses/stream`, {
+    method: 'POST',
+    headers: { ...apiHeaders(sim.config), accept },
+    body: JSON.stringify({ input: { text } }),
+  });
+}
+
+/**
+ * Reads the whole stream. After each event, `onEvent` may move the simulator clock, which is how the test drives
+ * the response forward without sleeping.
+ */
+async function collect(res: Response, onEvent: (e: SseEvent) => void = () => clock.advance(500)) {
+  const items: SseEvent[] = [];
+  let error: unknown;
+  try {
+    for await (const item of readSseEvents(res.body!)) {
+      items.push(item);
+      onEvent(item);
+    }
+  } catch (e) {
+    error = e;
+  }
+  const events = items.flatMap((i) =>
+    i.kind === 'event' ? [{ name: i.event, data: JSON.parse(i.data) as Json }] : [],
+  );
+  return { items, events, error };
+}
+
+describe('simulator SSE stream', () => {
+  it('streams CREATED, IN_PROGRESS, reasoning and message deltas, then COMPLETED, numbered from 1', async () => {
+    const cid = await newConversation();
+    const res = await openStream(cid, 'Stream me an answer');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    expect(res.headers.get('x-moveworks-root-uuid')).toBeTruthy();
+    const { items, events, error } = await collect(res);
+    expect(error).toBeUndefined();
+    expect(events.map((e) => e.name)).toEqual([
+      'RESPONSE_CREATED',
+      'RESPONSE_IN_PROGRESS',
+      'RESPONSE_OUTPUT_DELTA',
+      'RESPONSE_OUTPUT_DELTA',
+      'RESPONSE_COMPLETED',
+    ]);
+    expect(events.map((e) => e.data.sequence_number)).toEqual([1, 2, 3, 4, 5]);
+    for (const e of events) expect(e.data.event_type).toBe(e.name);
+    expect(items.some((i) => i.kind === 'comment' && i.text === 'keep-alive')).toBe(true);
+
+    const [created, inProgress, reasoning, message, completed] = events.map((e) => e.data);
+    expect(created?.response.status).toBe('CREATED');
+    expect(inProgress?.response.status).toBe('IN_PROGRESS');
+    expect(reasoning?.output.type).toBe('REASONING_MESSAGE');
+    expect(message?.output.type).toBe('MESSAGE');
+    expect(completed?.response.status).toBe('COMPLETED');
+    expect(completed?.response.outputs[1].message).toEqual(message?.output.message);
+    expect(message?.output.message.content.plain_text.text).toBe(expectedAnswer('Stream me an answer'));
+
+    // The streamed response is the stored one.
+    const rid = created?.response.response_id as string;
+    const polled = await fetch(`${sim.baseUrl}/conversations/${cid}/responses/${rid}`, {
+      headers: apiHeaders(sim.config),
+    });
+    expect(await polled.json()).toEqual(completed?.response);
+    expect(sim.stats().responsesCreated).toEqual({ [cid]: 1 });
+  });
+
+  it('ends with RESPONSE_FAILED for a failing question', async () => {
+    const cid = await newConversation();
+    const { events } = await collect(await openStream(cid, 'doomed [sim:fail]'));
+    expect(events.map((e) => e.name)).toEqual([
+      'RESPONSE_CREATED',
+      'RESPONSE_IN_PROGRESS',
+      'RESPONSE_OUTPUT_DELTA',
+      'RESPONSE_FAILED',
+    ]);
+    const failed = events[3]?.data.response as Json;
+    expect(failed.status).toBe('FAILED');
+    expect(failed.completed_at).toBeTruthy();
+  });
+
+  it('rejects a request without Accept: text/event-stream with 400 INVALID_INPUT', async () => {
+    const cid = await newConversation();
+    const res = await openStream(cid, 'hello', 'application/json');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: { code: 'INVALID_INPUT', message: expect.any(String) } });
+    const missing = await fetch(`${sim.baseUrl}/conversations/${cid}/responses/stream`, {
+      method: 'POST',
+      headers: { ...apiHeaders(sim.config), accept: 'text/event-stream' },
+      body: JSON.stringify({ input: {} }),
+    });
+    expect(missing.status).toBe(400);
+    expect(sim.stats().responsesCreated[cid]).toBeUndefined();
+  });
+
+  it('cuts the connection after RESPONSE_CREATED; the response can still be polled', async () => {
+    sim.configure({ cutStreamRate: 1 });
+    const cid = await newConversation();
+    const { events, error } = await collect(await openStream(cid, 'cut me'), () => undefined);
+    expect(events.map((e) => e.name)).toEqual(['RESPONSE_CREATED']);
+    expect(error).toBeInstanceOf(Error);
+    expect(sim.requests().at(-1)).toMatchObject({ status: 200, fault: 'cut-stream' });
+
+    clock.advance(1000);
+    const rid = events[0]?.data.response.response_id as string;
+    const polled = (await (
+      await fetch(`${sim.baseUrl}/conversations/${cid}/responses/${rid}`, { headers: apiHeaders(sim.config) })
+    ).json()) as Json;
+    expect(polled.status).toBe('COMPLETED');
+  });
+
+  it('sends an ERROR event mid-stream and closes', async () => {
+    sim.configure({ streamErrorRate: 1 });
+    const cid = await newConversation();
+    const { events, error } = await collect(await openStream(cid, 'error me'));
+    expect(error).toBeUndefined();
+    expect(events.map((e) => e.name)).toEqual([
+      'RESPONSE_CREATED',
+      'RESPONSE_IN_PROGRESS',
+      'RESPONSE_OUTPUT_DELTA',
+      'ERROR',
+    ]);
+    expect(events[3]?.data).toEqual({ error: { code: 'INTERNAL', message: expect.any(String) } });
+  });
+
+  it('supports per-question stream fault directives', async () => {
+    const cid = await newConversation();
+    const cut = await collect(await openStream(cid, 'x [sim:cut]'), () => undefined);
+    expect(cut.events.map((e) => e.name)).toEqual(['RESPONSE_CREATED']);
+    const errored = await collect(await openStream(cid, 'y [sim:stream-error]'));
+    expect(errored.events.at(-1)?.name).toBe('ERROR');
+  });
+
+  it('keeps a never-ending stream alive until the simulator closes', async () => {
+    const own = await startSimulator({ clock, keepAliveMs: 10 });
+    try {
+      const created = await fetch(`${own.baseUrl}/conversations`, {
+        method: 'POST',
+        headers: apiHeaders(own.config),
+        body: '{}',
+      });
+      const cid = ((await created.json()) as Json).conversation_id as string;
+      const res = await fetch(`${own.baseUrl}/conversations/${cid}/responses/stream`, {
+        method: 'POST',
+        headers: { ...apiHeaders(own.config), accept: 'text/event-stream' },
+        body: JSON.stringify({ input: { text: 'forever [sim:never]' } }),
+      });
+      let keepAlives = 0;
+      let closing: Promise<void> | undefined;
+      const { events, error } = await collect(res, (item) => {
+        if (item.kind === 'event') clock.advance(1000);
+        if (item.kind === 'comment' && ++keepAlives === 3) closing = own.close();
+      });
+      await closing;
+      expect(keepAlives).toBeGreaterThanOrEqual(3);
+      expect(events.map((e) => e.name)).toEqual(['RESPONSE_CREATED', 'RESPONSE_IN_PROGRESS', 'RESPONSE_OUTPUT_DELTA']);
+      expect(error).toBeInstanceOf(Error);
+    } finally {
+      await own.close();
+    }
+  });
+});
