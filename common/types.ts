@@ -7,6 +7,8 @@
 export interface TurnInput {
   rowId: string;
   question: string;
+  /** Line of the row in the submitted CSV, so results can be rebuilt from Temporal alone. */
+  line?: number;
 }
 
 /** How GetResponse is polled: first wait, growth factor and cap, all on durable timers. */
@@ -24,6 +26,8 @@ export const DEFAULT_TURN_DEADLINE_MS = 150_000;
 export interface ConversationInput {
   batchId: string;
   conversationKey: string;
+  /** The CSV's `conversation` value, when the rows had one. */
+  conversation?: string;
   title?: string;
   turns: TurnInput[];
   /** Per-turn deadline counted from the submission of the turn. */

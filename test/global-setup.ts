@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { startDevServer, type DevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
@@ -38,7 +38,7 @@ export async function setup(project: TestProject) {
   workDir = mkdtempSync(join(tmpdir(), 'mwbatch-test-'));
   const [started, bundle] = await Promise.all([
     startDevServer({ cliPath: cli, uiPort: false }),
-    bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: undefined }),
+    bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') }),
   ]);
   server = started;
   const bundlePath = join(workDir, 'workflow-bundle.js');

@@ -23,8 +23,9 @@ export interface BatchRunOptions {
   wait: boolean;
   /** Called with each finished row (e.g. to print answers). */
   onRow?: (row: QuestionRow, status: string, answer: string) => void;
-  signal?: AbortSignal;
   progressStream?: NodeJS.WriteStream;
+  /** Which rows still need asking; default: those with no result yet. `retry-failed` asks the non-COMPLETED ones. */
+  needsAnswer?: (rowId: string) => boolean;
 }
 
 export interface BatchRunSummary {
@@ -32,7 +33,6 @@ export interface BatchRunSummary {
   started: number;
   attached: number;
   skipped: number;
-  detached: boolean;
 }
 
 export async function runBatch(
@@ -41,9 +41,10 @@ export async function runBatch(
   results: ResultsWriter,
   options: BatchRunOptions,
 ): Promise<BatchRunSummary> {
-  const summary: BatchRunSummary = { byStatus: new Map(), started: 0, attached: 0, skipped: 0, detached: false };
+  const summary: BatchRunSummary = { byStatus: new Map(), started: 0, attached: 0, skipped: 0 };
   const count = (status: string) => summary.byStatus.set(status, (summary.byStatus.get(status) ?? 0) + 1);
-  const pending = conversations.filter((c) => c.rows.some((row) => !results.has(row.id)));
+  const needsAnswer = options.needsAnswer ?? ((rowId: string) => !results.has(rowId));
+  const pending = conversations.filter((c) => c.rows.some((row) => needsAnswer(row.id)));
   for (const c of conversations) {
     if (pending.includes(c)) continue;
     summary.skipped += c.rows.length;
@@ -62,8 +63,9 @@ export async function runBatch(
     const input: ConversationInput = {
       batchId: options.batchId,
       conversationKey: conversation.key,
+      conversation: conversation.rows[0]?.conversation,
       title: conversation.title,
-      turns: conversation.rows.map((row) => ({ rowId: row.id, question: row.question })),
+      turns: conversation.rows.map((row) => ({ rowId: row.id, question: row.question, line: row.line })),
       deadlineMs: options.deadlineMs,
       poll: options.poll,
     };
@@ -84,12 +86,10 @@ export async function runBatch(
           : recordFromWorkflowError(row, 'no result for row', workflowId);
       });
     } catch (err) {
-      if (options.signal?.aborted) return;
       records = conversation.rows.map((row) => recordFromWorkflowError(row, err, workflowId));
     } finally {
       counts.inFlight -= conversation.rows.length;
     }
-    if (options.signal?.aborted) return;
     await results.append(records);
     for (const [i, record] of records.entries()) {
       count(record.status);
@@ -102,7 +102,6 @@ export async function runBatch(
   const inFlight = new Set<Promise<void>>();
   try {
     for (const conversation of pending) {
-      if (options.signal?.aborted) break;
       const task = runOne(conversation).finally(() => inFlight.delete(task));
       inFlight.add(task);
       if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
@@ -111,6 +110,5 @@ export async function runBatch(
   } finally {
     progress.stop();
   }
-  summary.detached = !!options.signal?.aborted;
   return summary;
 }

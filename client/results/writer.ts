@@ -58,6 +58,11 @@ export class ResultsWriter {
     return this.index.has(rowId);
   }
 
+  /** Every row with a recorded result, in the order first recorded. */
+  rowIds(): IterableIterator<string> {
+    return this.index.keys();
+  }
+
   /** The status of the last result recorded for this row, without reading it from disk. */
   status(rowId: string): string | undefined {
     return this.index.get(rowId)?.status;

@@ -1,0 +1,18 @@
+/** Batch IDs end up in workflow IDs and visibility queries, so they are restricted to a safe alphabet. */
+import { ConfigError } from '../../config/errors';
+
+const BATCH_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+
+export function checkBatchId(batchId: string): string {
+  if (!BATCH_ID.test(batchId)) {
+    throw new ConfigError(
+      `batch ID "${batchId}": use 1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`,
+    );
+  }
+  return batchId;
+}
+
+/** The visibility query that finds every workflow of a batch (Web UI, `temporal workflow list`, this CLI). */
+export function batchQuery(batchId: string): string {
+  return `BatchId="${checkBatchId(batchId)}"`;
+}

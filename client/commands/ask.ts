@@ -1,0 +1,40 @@
+/** `mwbatch ask "question"`: one question through the same durable path, answer on stdout. */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { ConfigError } from '../../config/errors';
+import type { ConversationInput } from '../../common/types';
+import { DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
+import { startOrAttach } from '../temporal';
+import { parseDuration, withClient } from './common';
+
+export function registerAsk(program: Command): void {
+  program
+    .command('ask')
+    .description('ask one question and print the answer')
+    .argument('<question>', 'the question')
+    .option('--title <title>', 'conversation title')
+    .option('--deadline <duration>', 'deadline for the answer', parseDuration, DEFAULT_TURN_DEADLINE_MS)
+    .action(async (question: string, opts) => {
+      if (!question.trim()) throw new ConfigError('the question is empty');
+      process.exitCode = await withClient(async (client, settings) => {
+        const rowId = `q-${createHash('sha256').update(question).digest('hex').slice(0, 12)}`;
+        const input: ConversationInput = {
+          batchId: `ask-${randomUUID()}`,
+          conversationKey: rowId,
+          title: opts.title,
+          turns: [{ rowId, question }],
+          deadlineMs: opts.deadline,
+        };
+        const { handle } = await startOrAttach(client, settings.taskQueue, input);
+        const [turn] = (await handle.result()).turns;
+        if (turn?.status === 'COMPLETED') {
+          console.log(turn.answer);
+          for (const c of turn.citations)
+            console.log(`  [${c.title ?? c.citationId ?? 'source'}] ${c.url ?? ''}`.trimEnd());
+          return 0;
+        }
+        console.error(`${turn?.status}: ${turn?.errorCode ?? ''} ${turn?.errorMessage ?? ''}`.trim());
+        return 1;
+      });
+    });
+}
