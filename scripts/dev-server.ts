@@ -69,6 +69,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
   args.push('--search-attribute', `${BATCH_ID.name}=Keyword`, '--log-level', 'error');
+  // One partition per task queue: the API queue's rate limit is then one token bucket, not four that each
+  // start full (with the default 4 partitions the first seconds overshoot the limit by up to 2x).
+  for (const setting of ['matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1']) {
+    args.push('--dynamic-config-value', setting);
+  }
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   if (options.uiPort === false) args.push('--headless');
   else if (options.uiPort) args.push('--ui-port', String(options.uiPort));

@@ -1,0 +1,47 @@
+/**
+ * `submit --rps R`: the API budget is enforced by Temporal's matching service across every worker. It is a token
+ * bucket of R per second whose burst is R, so any window of w seconds sees at most R × (w + 1) requests and the
+ * sustained rate stays at R. Requests reach the simulator a little after their task is dispatched, so the
+ * windowed bound allows 10 % for that jitter.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { join } from 'node:path';
+import { readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
+import { runCli } from '../helpers/cli';
+import { startTestStack, type TestStack } from '../helpers/stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ simulator: { answerDelayMs: 200 } });
+});
+afterAll(async () => stack?.close());
+
+/** The largest number of requests seen in any window of `windowMs`. */
+function peakInWindow(times: number[], windowMs: number): number {
+  let peak = 0;
+  for (let start = 0, end = 0; end < times.length; end++) {
+    while (times[end]! - times[start]! >= windowMs) start++;
+    peak = Math.max(peak, end - start + 1);
+  }
+  return peak;
+}
+
+describe('mwbatch submit --rps', () => {
+  it('keeps the observed request rate under the limit', async () => {
+    const rps = 5;
+    const dir = tempDir();
+    const file = writeCsv(dir, 'q.csv', ['question', ...Array.from({ length: 16 }, (_, i) => `rate limited ${i}`)]);
+    const out = join(dir, 'out');
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
+    const run = await runCli(['submit', file, '--batch', 'e2e-rps', '--out', out, '--rps', String(rps), '--concurrency', '16'], env);
+    expect(run.code).toBe(0);
+    expect(readResultsCsv(out)).toHaveLength(16);
+    const times = stack.sim.requests().map((r) => r.at).sort((a, b) => a - b);
+    expect(times.length).toBeGreaterThanOrEqual(16 * 3);
+    const windowMs = 5_000;
+    const peak = peakInWindow(times, windowMs);
+    expect(peak).toBeLessThanOrEqual(Math.floor(rps * (windowMs / 1000 + 1) * 1.1));
+    const overall = times.length / ((times.at(-1)! - times[0]!) / 1000);
+    expect(overall).toBeLessThanOrEqual(rps * 1.1);
+  });
+});
