@@ -31,7 +31,7 @@ function detailsOf(err: MoveworksError, attempt: number): ApiFailureDetails {
 
 /**
  * Map any error thrown by the Moveworks client to an ApplicationFailure; anything else is rethrown unchanged.
- * `idempotent` calls (GETs) also retry a malformed reply: asking again cannot ask the assistant twice.
+ * `idempotent` calls (GETs, and POSTs that reconcile before repeating) also retry a malformed reply.
  */
 export function toTemporalFailure(err: unknown, attempt: number, idempotent = false): unknown {
   if (!(err instanceof MoveworksError)) return err;

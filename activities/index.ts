@@ -2,9 +2,16 @@
  * The HTTP activities: thin adapters from the Moveworks client to Temporal. The client (and so the bearer token
  * or client secret) is injected by the worker; nothing secret is ever an activity argument or result.
  */
-import { activityInfo, cancellationSignal } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import { extractAnswer, type MoveworksClient } from '../moveworks';
 import { toTemporalFailure } from './failures';
+import {
+  conversationMarker,
+  findConversationByMarker,
+  findSubmittedTurn,
+  RejectedAttempts,
+  titleWithMarker,
+} from './reconcile';
 import type {
   CreateConversationInput,
   CreateConversationOutput,
@@ -20,34 +27,74 @@ export interface ActivityDeps {
   moveworks: MoveworksClient;
 }
 
-async function withFailureMapping<T>(call: (attempt: number) => Promise<T>, idempotent = false): Promise<T> {
+/**
+ * Every call is safe to repeat: GETs by nature, POSTs because a retry reconciles first. So a malformed reply is
+ * retried like a 5xx.
+ */
+async function withFailureMapping<T>(call: (attempt: number) => Promise<T>): Promise<T> {
   const { attempt } = activityInfo();
   try {
     return await call(attempt);
   } catch (err) {
-    throw toTemporalFailure(err, attempt, idempotent);
+    throw toTemporalFailure(err, attempt, true);
+  }
+}
+
+/** Identifies one activity across its attempts. */
+function activityKey(): string {
+  const info = activityInfo();
+  return `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}`;
+}
+
+/** Run a POST, remembering whether a failure certainly left nothing behind at the API. */
+async function posting<T>(rejected: RejectedAttempts, key: string, post: () => Promise<T>): Promise<T> {
+  try {
+    return await post();
+  } catch (err) {
+    rejected.note(key, err);
+    throw err;
   }
 }
 
 export function createActivities({ moveworks }: ActivityDeps) {
+  const rejected = new RejectedAttempts();
   return {
     async createConversation(input: CreateConversationInput): Promise<CreateConversationOutput> {
       return withFailureMapping(async (attempt) => {
-        const conversation = await moveworks.createConversation(input.title ? { title: input.title } : {}, {
-          signal: cancellationSignal(),
-        });
-        return { conversationId: conversation.conversation_id, attempt };
+        const info = activityInfo();
+        const signal = cancellationSignal();
+        const run = info.workflowExecution;
+        const marker = conversationMarker(run?.workflowId ?? info.activityId, run?.runId ?? '');
+        const key = activityKey();
+        if (attempt > 1 && !rejected.take(key)) {
+          const existing = await findConversationByMarker(moveworks, marker, info.scheduledTimestampMs, signal);
+          if (existing) {
+            log.info('reusing the conversation an earlier attempt created', { conversationId: existing });
+            return { conversationId: existing, attempt, reconciled: true };
+          }
+        }
+        const title = titleWithMarker(input.title ?? input.firstQuestion, marker);
+        const conversation = await posting(rejected, key, () => moveworks.createConversation({ title }, { signal }));
+        return { conversationId: conversation.conversation_id, attempt, reconciled: false };
       });
     },
 
     async submitTurn(input: SubmitTurnInput): Promise<SubmitTurnOutput> {
       return withFailureMapping(async (attempt) => {
-        const response = await moveworks.createResponse(
-          input.conversationId,
-          { text: input.question },
-          { signal: cancellationSignal() },
+        const signal = cancellationSignal();
+        const key = activityKey();
+        if (attempt > 1 && !rejected.take(key)) {
+          const { conversationId, turnIndex, question } = input;
+          const existing = await findSubmittedTurn(moveworks, conversationId, turnIndex, question, signal);
+          if (existing) {
+            log.info('reusing the response an earlier attempt created', { responseId: existing });
+            return { responseId: existing, status: 'CREATED', attempt, reconciled: true };
+          }
+        }
+        const response = await posting(rejected, key, () =>
+          moveworks.createResponse(input.conversationId, { text: input.question }, { signal }),
         );
-        return { responseId: response.response_id, status: response.status, attempt };
+        return { responseId: response.response_id, status: response.status, attempt, reconciled: false };
       });
     },
 
@@ -66,7 +113,7 @@ export function createActivities({ moveworks }: ActivityDeps) {
           outputs: response.outputs ?? [],
           attempt,
         };
-      }, true);
+      });
     },
   };
 }

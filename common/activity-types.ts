@@ -3,22 +3,29 @@ import type { AnswerCitation } from './types';
 
 export interface CreateConversationInput {
   title?: string;
+  /** Used as the title when none is given (the marker that makes creation exactly-once needs a title). */
+  firstQuestion: string;
 }
 
 export interface CreateConversationOutput {
   conversationId: string;
   attempt: number;
+  /** True when a retry found the conversation an earlier attempt had created. */
+  reconciled: boolean;
 }
 
 export interface SubmitTurnInput {
   conversationId: string;
   question: string;
+  /** How many turns this conversation had before this one (to recognise it when reconciling). */
+  turnIndex: number;
 }
 
 export interface SubmitTurnOutput {
   responseId: string;
   status: string;
   attempt: number;
+  reconciled: boolean;
 }
 
 export interface FetchResponseInput {

@@ -54,6 +54,8 @@ export async function createWorkerPair(options: WorkerPairOptions): Promise<Work
     activities: createActivities({ moveworks: options.moveworks }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 200,
     maxTaskQueueActivitiesPerSecond: options.rps,
+    // On SIGTERM, let in-flight HTTP calls finish (they time out after 30 s) before they are cancelled.
+    shutdownGraceTime: '35s',
   });
   return {
     workflowWorker,

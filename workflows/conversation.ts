@@ -73,6 +73,7 @@ function failedTurn(turn: TurnInput, failure: TurnFailure, extra: Partial<TurnRe
 
 async function askTurn(
   conversationId: string,
+  turnIndex: number,
   turn: TurnInput,
   deadlineMs: number,
   poll: PollSchedule,
@@ -84,7 +85,11 @@ async function askTurn(
   let responseId: string | undefined;
   const latency = () => Date.now() - startedAt;
   try {
-    const submitted = await apiActivities(SUBMIT_WINDOW_MS).submitTurn({ conversationId, question: turn.question });
+    const submitted = await apiActivities(SUBMIT_WINDOW_MS).submitTurn({
+      conversationId,
+      question: turn.question,
+      turnIndex,
+    });
     attempts += submitted.attempt;
     responseId = submitted.responseId;
     progress.currentResponseId = responseId;
@@ -148,7 +153,10 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   let conversationId: string;
   let creationAttempts: number;
   try {
-    const created = await apiActivities(SUBMIT_WINDOW_MS).createConversation({ title: input.title });
+    const created = await apiActivities(SUBMIT_WINDOW_MS).createConversation({
+      title: input.title,
+      firstQuestion: input.turns[0]?.question ?? '',
+    });
     conversationId = created.conversationId;
     creationAttempts = created.attempt;
   } catch (err) {
@@ -159,7 +167,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   result.conversationId = progress.conversationId = conversationId;
 
   for (const [index, turn] of input.turns.entries()) {
-    const turnResult = await askTurn(conversationId, turn, deadlineMs, poll, progress);
+    const turnResult = await askTurn(conversationId, index, turn, deadlineMs, poll, progress);
     if (index === 0) turnResult.attempts += creationAttempts;
     result.turns.push(turnResult);
     progress.turnsDone += 1;

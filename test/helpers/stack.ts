@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 
 // Keep test output readable: the SDK logs every worker state change at INFO.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 import { MoveworksClient, StaticTokenAuth, type AuthProvider } from '../../moveworks';
 import { startSimulator, type Simulator, type SimulatorConfig } from '../../simulator';
 import { createWorkerPair, type WorkerPair } from '../../worker/workers';

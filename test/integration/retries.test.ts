@@ -81,14 +81,16 @@ describe('retries', () => {
   });
 
   it.each([
-    ['403 FORBIDDEN for a wrong Assistant-Name', { assistantName: 'not-the-assistant' }, 'FORBIDDEN', {}],
-    ['400 INVALID_INPUT for an over-long title', {}, 'INVALID_INPUT', { title: 'x'.repeat(257) }],
-  ] as const)('reports %s once, without retrying', async (_name, options, code, extra) => {
-    const turn = await ask(options, 'refused', extra);
+    ['403 FORBIDDEN for a wrong Assistant-Name', { assistantName: 'not-the-assistant' }, 'FORBIDDEN', undefined],
+    ['400 INVALID_INPUT for an empty question', {}, 'INVALID_INPUT', ''],
+  ] as const)('reports %s once, without retrying', async (_name, options, code, question) => {
+    const turn = await ask(options, question ?? 'refused');
     expect(turn.status).toBe('ERROR');
     expect(turn.errorCode).toBe(code);
     expect(turn.rootUuid).toBeTruthy();
-    expect(stack!.sim.requests().filter((r) => r.route !== '/oauth/v1/token')).toHaveLength(1);
+    const calls = stack!.sim.requests().map((r) => `${r.method} ${r.route}`);
+    expect(calls).toEqual([...new Set(calls)]); // no call was repeated
+    expect(stack!.sim.requests().at(-1)?.status).toBe(code === 'FORBIDDEN' ? 403 : 400);
   });
 
   it('reports 404 NOT_FOUND for a wrong base URL once, without retrying', async () => {

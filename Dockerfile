@@ -1,0 +1,62 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every mwbatch process: the worker (default), the Moveworks simulator and the CLI.
+#   docker build -t mwbatch .
+#   docker run --rm mwbatch worker                                   # configured by MOVEWORKS_* / TEMPORAL_*
+#   docker run --rm -p 4010:4010 mwbatch simulator --host 0.0.0.0 --port 4010
+#   docker run --rm -v "$PWD:/data" mwbatch submit /data/questions.csv   # results in /data/results/<batch>
+#
+# Debian (glibc), not Alpine: the Temporal SDK's native bridge (@temporalio/core-bridge) and swc ship prebuilt
+# binaries for linux-gnu x64/arm64 only. The project supports Node 20, 22 and 24; override with
+#   docker build --build-arg NODE_IMAGE=node:22-bookworm-slim .
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---------------------------------------------------------------------------------------------------------------
+# build: compile TypeScript to dist/ and bundle the workflow code once, so workers skip webpack at start-up
+# ---------------------------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY activities ./activities
+COPY client ./client
+COPY common ./common
+COPY config ./config
+COPY moveworks ./moveworks
+COPY scripts ./scripts
+COPY simulator ./simulator
+COPY worker ./worker
+COPY workflows ./workflows
+RUN npm run build \
+ && node -e "require('@temporalio/worker').bundleWorkflowCode({ workflowsPath: require.resolve('./dist/workflows') }).then(({ code }) => require('node:fs').writeFileSync('dist/workflow-bundle.js', code))"
+
+# ---------------------------------------------------------------------------------------------------------------
+# deps: production dependencies only (no TypeScript, vitest, eslint, ...)
+# ---------------------------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+# ---------------------------------------------------------------------------------------------------------------
+# runtime
+# ---------------------------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    MWBATCH_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
+WORKDIR /app
+COPY package.json ./
+COPY bin ./bin
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+# The CLI writes results/<batch>/ under the working directory: /data, writable by the unprivileged user and the
+# natural mount point for CSV files (docker run -v "$PWD:/data" ...).
+RUN mkdir -p /data && chown node:node /data
+WORKDIR /data
+# The official Node images ship the unprivileged user "node" (uid 1000).
+USER node
+# No HEALTHCHECK here: the worker has no endpoint to probe, and the same image also runs the simulator (whose health
+# check lives in docker-compose.yml) and one-shot CLI commands.
+ENTRYPOINT ["node", "/app/bin/mwbatch.js"]
+CMD ["worker"]

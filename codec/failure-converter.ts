@@ -1,0 +1,12 @@
+// The failure converter of encrypting workers and clients: error messages and stack traces move into an encoded
+// payload (the codec then encrypts it) instead of staying plaintext in the history. Temporal loads it by path
+// (DataConverter.failureConverterPath): require()d on the worker's and the client's main thread, and bundled into
+// the workflow sandbox by bundleWorkflowCode({ failureConverterPath }).
+//
+// Deliberately plain CommonJS with no TypeScript syntax and no import: Node 20 cannot require() TypeScript, and the
+// tests run the worker from the .ts sources. config/encryption.ts picks this file or its compiled .js.
+// No top-level declaration either: without an import TypeScript treats this file as a global script.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+module.exports.failureConverter = new (require('@temporalio/common').DefaultFailureConverter)({
+  encodeCommonAttributes: true,
+});
