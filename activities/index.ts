@@ -4,7 +4,8 @@
  */
 import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import { extractAnswer, type MoveworksClient } from '../moveworks';
-import { toTemporalFailure } from './failures';
+import { activityKey, posting, withFailureMapping } from './support';
+import { createStreamActivities } from './stream-turn';
 import {
   conversationMarker,
   findConversationByMarker,
@@ -27,38 +28,11 @@ export interface ActivityDeps {
   moveworks: MoveworksClient;
 }
 
-/**
- * Every call is safe to repeat: GETs by nature, POSTs because a retry reconciles first. So a malformed reply is
- * retried like a 5xx.
- */
-async function withFailureMapping<T>(call: (attempt: number) => Promise<T>): Promise<T> {
-  const { attempt } = activityInfo();
-  try {
-    return await call(attempt);
-  } catch (err) {
-    throw toTemporalFailure(err, attempt, true);
-  }
-}
-
-/** Identifies one activity across its attempts. */
-function activityKey(): string {
-  const info = activityInfo();
-  return `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}`;
-}
-
-/** Run a POST, remembering whether a failure certainly left nothing behind at the API. */
-async function posting<T>(rejected: RejectedAttempts, key: string, post: () => Promise<T>): Promise<T> {
-  try {
-    return await post();
-  } catch (err) {
-    rejected.note(key, err);
-    throw err;
-  }
-}
-
 export function createActivities({ moveworks }: ActivityDeps) {
   const rejected = new RejectedAttempts();
   return {
+    ...createStreamActivities({ moveworks }, rejected),
+
     async createConversation(input: CreateConversationInput): Promise<CreateConversationOutput> {
       return withFailureMapping(async (attempt) => {
         const info = activityInfo();

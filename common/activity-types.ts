@@ -51,3 +51,14 @@ export interface ApiFailureDetails {
   /** The activity attempt that failed, so the workflow can count API attempts even on failure. */
   attempt?: number;
 }
+
+/**
+ * What a streamed turn produced. `terminal` with the answer when the stream ran to its end; otherwise only the
+ * response id, and the workflow polls GetResponse for it (the stream broke, erred, or a worker died mid-stream).
+ */
+export interface StreamTurnOutput extends Omit<FetchResponseOutput, 'status'> {
+  responseId: string;
+  status?: string;
+  /** Why the stream did not deliver the answer, when it did not. */
+  streamProblem?: string;
+}

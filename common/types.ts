@@ -33,7 +33,11 @@ export interface ConversationInput {
   /** Per-turn deadline counted from the submission of the turn. */
   deadlineMs?: number;
   poll?: PollSchedule;
+  /** `poll` (default): submit, then poll GetResponse on timers. `stream`: submit through SSE, poll only if it breaks. */
+  mode?: TurnMode;
 }
+
+export type TurnMode = 'poll' | 'stream';
 
 /**
  * COMPLETED and FAILED are the assistant's own terminal states; TIMED_OUT means the deadline passed first;

@@ -14,6 +14,7 @@ import {
   type ConversationResult,
   type PollSchedule,
   type TurnInput,
+  type TurnMode,
   type TurnResult,
 } from '../common/types';
 import { describeActivityFailure, type TurnFailure } from './failures';
@@ -46,6 +47,22 @@ function apiActivities(scheduleToCloseMs: number) {
   return proxyActivities<Activities>(options);
 }
 
+/** One activity holds the SSE stream for the whole turn; its heartbeats carry the response id. */
+function streamActivities(deadlineMs: number) {
+  return proxyActivities<Activities>({
+    taskQueue: apiTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: deadlineMs + 15_000,
+    heartbeatTimeout: '10s',
+    scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}
+
 /** Creating and submitting may retry through a long 429 storm; polls are bounded by the turn's deadline. */
 const SUBMIT_WINDOW_MS = 10 * 60_000;
 const MIN_POLL_WINDOW_MS = 10_000;
@@ -71,12 +88,33 @@ function failedTurn(turn: TurnInput, failure: TurnFailure, extra: Partial<TurnRe
   };
 }
 
+/** A turn whose response reached COMPLETED or FAILED, seen by a poll or at the end of a stream. */
+function answeredTurn(
+  turn: TurnInput,
+  seen: { status?: string; answer?: string; citations?: TurnResult['citations']; outputs?: unknown[] },
+  ids: { conversationId: string; responseId: string },
+  latencyMs: number,
+  attempts: number,
+): TurnResult {
+  return {
+    rowId: turn.rowId,
+    status: seen.status === 'COMPLETED' ? 'COMPLETED' : 'FAILED',
+    answer: seen.answer ?? '',
+    citations: seen.citations ?? [],
+    ...ids,
+    latencyMs,
+    attempts,
+    outputs: seen.outputs,
+  };
+}
+
 async function askTurn(
   conversationId: string,
   turnIndex: number,
   turn: TurnInput,
   deadlineMs: number,
   poll: PollSchedule,
+  mode: TurnMode,
   progress: ConversationProgress,
 ): Promise<TurnResult> {
   const startedAt = Date.now();
@@ -85,14 +123,17 @@ async function askTurn(
   let responseId: string | undefined;
   const latency = () => Date.now() - startedAt;
   try {
-    const submitted = await apiActivities(SUBMIT_WINDOW_MS).submitTurn({
-      conversationId,
-      question: turn.question,
-      turnIndex,
-    });
+    const submission = { conversationId, question: turn.question, turnIndex };
+    const submitted =
+      mode === 'stream'
+        ? await streamActivities(deadlineMs).streamTurn(submission)
+        : await apiActivities(SUBMIT_WINDOW_MS).submitTurn(submission);
     attempts += submitted.attempt;
     responseId = submitted.responseId;
     progress.currentResponseId = responseId;
+    if ('terminal' in submitted && submitted.terminal) {
+      return answeredTurn(turn, submitted, { conversationId, responseId }, latency(), attempts);
+    }
     for (let delay = poll.firstDelayMs; ; delay = Math.min(delay * poll.factor, poll.maxDelayMs)) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
@@ -100,19 +141,7 @@ async function askTurn(
       const window = Math.max(MIN_POLL_WINDOW_MS, deadline - Date.now());
       const polled = await apiActivities(window).fetchResponse({ conversationId, responseId });
       attempts += polled.attempt;
-      if (polled.terminal) {
-        return {
-          rowId: turn.rowId,
-          status: polled.status === 'COMPLETED' ? 'COMPLETED' : 'FAILED',
-          answer: polled.answer ?? '',
-          citations: polled.citations ?? [],
-          conversationId,
-          responseId,
-          latencyMs: latency(),
-          attempts,
-          outputs: polled.outputs,
-        };
-      }
+      if (polled.terminal) return answeredTurn(turn, polled, { conversationId, responseId }, latency(), attempts);
     }
     return {
       rowId: turn.rowId,
@@ -167,7 +196,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   result.conversationId = progress.conversationId = conversationId;
 
   for (const [index, turn] of input.turns.entries()) {
-    const turnResult = await askTurn(conversationId, index, turn, deadlineMs, poll, progress);
+    const turnResult = await askTurn(conversationId, index, turn, deadlineMs, poll, input.mode ?? 'poll', progress);
     if (index === 0) turnResult.attempts += creationAttempts;
     result.turns.push(turnResult);
     progress.turnsDone += 1;

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ConfigError } from '../../config/errors';
-import type { PollSchedule } from '../../common/types';
+import type { PollSchedule, TurnMode } from '../../common/types';
 import {
   deriveBatchId,
   formatProblem,
@@ -59,6 +59,7 @@ export interface SubmitFileOptions {
   concurrency: number;
   deadlineMs?: number;
   poll?: PollSchedule;
+  mode?: TurnMode;
   wait: boolean;
   onRow?: (row: QuestionRow, status: string, answer: string) => void;
   log?: (line: string) => void;
@@ -88,6 +89,7 @@ export async function submitFile(
       concurrency: options.concurrency,
       deadlineMs: options.deadlineMs,
       poll: options.poll,
+      mode: options.mode,
       wait: options.wait,
       onRow: options.onRow,
     });

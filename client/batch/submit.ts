@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { conversationWorkflowId } from '../../common/names';
-import type { ConversationInput, PollSchedule } from '../../common/types';
+import type { ConversationInput, PollSchedule, TurnMode } from '../../common/types';
 import type { Conversation, QuestionRow } from '../csv';
 import type { ResultsWriter } from '../results';
 import { startOrAttach } from '../temporal';
@@ -19,6 +19,7 @@ export interface BatchRunOptions {
   concurrency: number;
   deadlineMs?: number;
   poll?: PollSchedule;
+  mode?: TurnMode;
   /** false: start the workflows and return without waiting for answers (`--no-wait`). */
   wait: boolean;
   /** Called with each finished row (e.g. to print answers). */
@@ -68,6 +69,7 @@ export async function runBatch(
       turns: conversation.rows.map((row) => ({ rowId: row.id, question: row.question, line: row.line })),
       deadlineMs: options.deadlineMs,
       poll: options.poll,
+      mode: options.mode,
     };
     const workflowId = conversationWorkflowId(options.batchId, conversation.key);
     const { handle, started } = await startOrAttach(client, options.taskQueue, input);

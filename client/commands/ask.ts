@@ -5,7 +5,7 @@ import { ConfigError } from '../../config/errors';
 import type { ConversationInput } from '../../common/types';
 import { DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
 import { startOrAttach } from '../temporal';
-import { parseDuration, withClient } from './common';
+import { deadlineOption, modeOption, withClient } from './common';
 
 export function registerAsk(program: Command): void {
   program
@@ -13,7 +13,8 @@ export function registerAsk(program: Command): void {
     .description('ask one question and print the answer')
     .argument('<question>', 'the question')
     .option('--title <title>', 'conversation title')
-    .option('--deadline <duration>', 'deadline for the answer', parseDuration, DEFAULT_TURN_DEADLINE_MS)
+    .addOption(deadlineOption(DEFAULT_TURN_DEADLINE_MS))
+    .addOption(modeOption())
     .action(async (question: string, opts) => {
       if (!question.trim()) throw new ConfigError('the question is empty');
       process.exitCode = await withClient(async (client, settings) => {
@@ -24,6 +25,7 @@ export function registerAsk(program: Command): void {
           title: opts.title,
           turns: [{ rowId, question }],
           deadlineMs: opts.deadline,
+          mode: opts.mode,
         };
         const { handle } = await startOrAttach(client, settings.taskQueue, input);
         const [turn] = (await handle.result()).turns;

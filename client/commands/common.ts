@@ -1,5 +1,5 @@
 /** Helpers every command shares: option parsers and a Temporal client that is always closed. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import { loadTemporalSettings, type TemporalSettings } from '../../config/temporal';
 import { connectClient } from '../temporal';
@@ -42,4 +42,18 @@ export function detachOnCtrlC(): void {
     console.error('\nDetached: the workflows keep running. Run the same command again to resume and collect answers.');
     process.exit(130);
   });
+}
+
+/** `--mode poll|stream`: how each turn waits for its answer. */
+export function modeOption(): Option {
+  return new Option('--mode <mode>', 'poll GetResponse on durable timers, or stream the answer over SSE')
+    .choices(['poll', 'stream'])
+    .default('poll');
+}
+
+/** `--deadline`, shown as 150s rather than in milliseconds. */
+export function deadlineOption(defaultMs: number): Option {
+  return new Option('--deadline <duration>', 'per-turn deadline (e.g. 150s, 2m)')
+    .argParser(parseDuration)
+    .default(defaultMs, `${defaultMs / 1000}s`);
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { loadTemporalSettings } from '../../config/temporal';
 import { loadBatchFile, submitFile } from '../batch/submit-file';
 import { startDevStack } from '../dev';
-import { positiveInt, withClient } from './common';
+import { modeOption, positiveInt, withClient } from './common';
 
 export function registerDev(program: Command): void {
   program
@@ -14,6 +14,7 @@ export function registerDev(program: Command): void {
     .option('--port <port>', 'Temporal gRPC port (a free one if taken)', positiveInt, 7233)
     .option('--db-filename <file>', 'keep Temporal state in this SQLite file')
     .option('--concurrency <n>', 'conversations in flight', positiveInt, 50)
+    .addOption(modeOption())
     .option('--keep', 'keep the stack running after the job, for the Web UI (Ctrl-C to stop)')
     .action(async (path: string, opts) => {
       const batch = await loadBatchFile(path, { outDir: opts.out, skipInvalid: false });
@@ -26,6 +27,7 @@ export function registerDev(program: Command): void {
             const outcome = await submitFile(client, batch, {
               taskQueue: base.taskQueue,
               concurrency: opts.concurrency,
+              mode: opts.mode,
               wait: true,
               onRow: (row, status, answer) =>
                 console.log(`[${status}] ${row.question}\n    → ${answer || '(no answer)'}`),

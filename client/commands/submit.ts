@@ -4,7 +4,7 @@ import { DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
 import { checkBatchId } from '../batch/batch-id';
 import { setApiRateLimit } from '../batch/rate-limit';
 import { loadBatchFile, submitFile } from '../batch/submit-file';
-import { detachOnCtrlC, parseDuration, positiveInt, positiveNumber, withClient } from './common';
+import { deadlineOption, detachOnCtrlC, modeOption, positiveInt, positiveNumber, withClient } from './common';
 
 export function registerSubmit(program: Command): void {
   program
@@ -15,7 +15,8 @@ export function registerSubmit(program: Command): void {
     .option('--out <dir>', 'results folder (default: results/<batch>)')
     .option('--concurrency <n>', 'conversations in flight', positiveInt, 50)
     .option('--rps <r>', 'global API budget in requests per second, shared by every worker', positiveNumber)
-    .option('--deadline <duration>', 'per-turn deadline', parseDuration, DEFAULT_TURN_DEADLINE_MS)
+    .addOption(deadlineOption(DEFAULT_TURN_DEADLINE_MS))
+    .addOption(modeOption())
     .option('--no-wait', 'start the workflows and return; collect later with `mwbatch results`')
     .option('--skip-invalid', 'submit the valid rows and write the rejected ones to rejected.csv')
     .action(async (path: string, opts) => {
@@ -31,6 +32,7 @@ export function registerSubmit(program: Command): void {
           taskQueue: settings.taskQueue,
           concurrency: opts.concurrency,
           deadlineMs: opts.deadline,
+          mode: opts.mode,
           wait: opts.wait,
         });
         return outcome.exitCode;

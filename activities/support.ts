@@ -1,0 +1,33 @@
+/** What every HTTP activity shares: failure mapping, the key of an activity across attempts, POST bookkeeping. */
+import { activityInfo } from '@temporalio/activity';
+import { toTemporalFailure } from './failures';
+import type { RejectedAttempts } from './reconcile';
+
+/**
+ * Every call is safe to repeat: GETs by nature, POSTs because a retry reconciles first. So a malformed reply is
+ * retried like a 5xx.
+ */
+export async function withFailureMapping<T>(call: (attempt: number) => Promise<T>): Promise<T> {
+  const { attempt } = activityInfo();
+  try {
+    return await call(attempt);
+  } catch (err) {
+    throw toTemporalFailure(err, attempt, true);
+  }
+}
+
+/** Identifies one activity across its attempts. */
+export function activityKey(): string {
+  const info = activityInfo();
+  return `${info.workflowExecution?.workflowId}/${info.workflowExecution?.runId}/${info.activityId}`;
+}
+
+/** Run a POST, remembering whether a failure certainly left nothing behind at the API. */
+export async function posting<T>(rejected: RejectedAttempts, key: string, post: () => Promise<T>): Promise<T> {
+  try {
+    return await post();
+  } catch (err) {
+    rejected.note(key, err);
+    throw err;
+  }
+}
