@@ -21,6 +21,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY activities ./activities
 COPY client ./client
+COPY codec ./codec
 COPY common ./common
 COPY config ./config
 COPY moveworks ./moveworks

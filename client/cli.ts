@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { exitOnError } from '../config/errors';
+import { runCodecServerCli } from '../codec/main';
 import { runSimulatorCli } from '../simulator/main';
 import { runWorker } from '../worker/main';
 import { registerAsk } from './commands/ask';
@@ -37,6 +38,16 @@ function buildProgram(): Command {
     .argument('[args...]')
     .action(async (args: string[]) => {
       await runSimulatorCli(args);
+    });
+
+  program
+    .command('codec-server')
+    .description('serve the payload codec to the Temporal Web UI / CLI (`mwbatch codec-server --help`)')
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      await runCodecServerCli(args);
     });
 
   return program;

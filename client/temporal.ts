@@ -1,6 +1,7 @@
 /** Connecting the CLI to Temporal, and starting or attaching to conversation workflows idempotently. */
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { loadDataConverter } from '../config/encryption';
 import { UnreachableTemporalError } from '../config/errors';
 import type { TemporalSettings } from '../config/temporal';
 import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE, conversationWorkflowId } from '../common/names';
@@ -9,7 +10,9 @@ import type { conversationWorkflow } from '../workflows';
 
 export type ConversationHandle = WorkflowHandle<typeof conversationWorkflow>;
 
-export async function connectClient(settings: TemporalSettings): Promise<Client> {
+/** A client for the CLI; with MWBATCH_ENCRYPTION_KEY(_FILE) set it encrypts and decrypts like the workers. */
+export async function connectClient(settings: TemporalSettings, env: NodeJS.ProcessEnv = process.env): Promise<Client> {
+  const dataConverter = loadDataConverter(env);
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...settings.connection, connectTimeout: 5_000 });
@@ -17,7 +20,7 @@ export async function connectClient(settings: TemporalSettings): Promise<Client>
   } catch (err) {
     throw new UnreachableTemporalError(settings.address, err);
   }
-  return new Client({ connection, namespace: settings.namespace });
+  return new Client({ connection, namespace: settings.namespace, dataConverter });
 }
 
 /**

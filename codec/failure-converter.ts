@@ -3,10 +3,9 @@
 // (DataConverter.failureConverterPath): require()d on the worker's and the client's main thread, and bundled into
 // the workflow sandbox by bundleWorkflowCode({ failureConverterPath }).
 //
-// Deliberately plain CommonJS with no TypeScript syntax and no import: Node 20 cannot require() TypeScript, and the
-// tests run the worker from the .ts sources. config/encryption.ts picks this file or its compiled .js.
-// No top-level declaration either: without an import TypeScript treats this file as a global script.
+// Deliberately plain CommonJS, without TypeScript syntax or `import`: Node 20 cannot require() TypeScript, and the
+// tests run workers from the .ts sources. config/encryption.ts picks this file or its compiled .js.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-module.exports.failureConverter = new (require('@temporalio/common').DefaultFailureConverter)({
-  encodeCommonAttributes: true,
-});
+const { DefaultFailureConverter } = require('@temporalio/common');
+
+module.exports.failureConverter = new DefaultFailureConverter({ encodeCommonAttributes: true });

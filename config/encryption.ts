@@ -2,8 +2,8 @@
  * Payload encryption, configured by MWBATCH_ENCRYPTION_KEY (one key) or MWBATCH_ENCRYPTION_KEY_FILE (a key file
  * for rotation). Workers, the CLI and the codec server must all see the same keys. No key: no encryption.
  */
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- makes tsc emit it: Temporal loads it by path
 /// <reference path="../codec/failure-converter.ts" />
-// (The reference makes tsc compile that file into dist/: nothing imports it, Temporal loads it by path.)
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';

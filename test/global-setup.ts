@@ -10,6 +10,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { startDevServer, type DevServer } from '../scripts/dev-server';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
+import { failureConverterPath } from '../config/encryption';
 import { workflowsPath } from '../worker/workers';
 
 declare module 'vitest' {
@@ -38,7 +39,12 @@ export async function setup(project: TestProject) {
   workDir = mkdtempSync(join(tmpdir(), 'mwbatch-test-'));
   const [started, bundle] = await Promise.all([
     startDevServer({ cliPath: cli, uiPort: false }),
-    bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') }),
+    bundleWorkflowCode({
+  workflowsPath: workflowsPath(),
+  // Encrypting workers encode failure messages too; the converter also runs inside the workflow sandbox.
+  failureConverterPath: failureConverterPath(),
+  logger: new DefaultLogger('WARN'),
+}),
   ]);
   server = started;
   const bundlePath = join(workDir, 'workflow-bundle.js');

@@ -5,12 +5,14 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { exitOnError, UnreachableTemporalError } from '../config/errors';
+import { loadDataConverter } from '../config/encryption';
 import { createMoveworksClient } from '../config/moveworks';
 import { loadWorkerSettings } from './config';
 import { createWorkerPair } from './workers';
 
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = loadWorkerSettings(env);
+  const dataConverter = loadDataConverter(env);
   const { temporal } = settings;
   let connection: NativeConnection;
   try {
@@ -28,11 +30,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       maxConcurrentActivities: settings.maxConcurrentActivities,
       maxCachedWorkflows: settings.maxCachedWorkflows,
       workflowBundlePath: env.MWBATCH_WORKFLOW_BUNDLE,
+      dataConverter,
     });
     const rps = settings.rps ? `, API budget ${settings.rps} req/s` : '';
+    const encrypted = dataConverter ? ', payloads encrypted' : '';
     console.error(
       `mwbatch worker polling ${temporal.taskQueue} on ${temporal.address} (namespace ${temporal.namespace})` +
-        ` → ${settings.moveworks.baseUrl}${rps}`,
+        ` → ${settings.moveworks.baseUrl}${rps}${encrypted}`,
     );
     await workers.run();
     console.error('mwbatch worker stopped');

@@ -46,8 +46,9 @@ export async function runBatch(
   const count = (status: string) => summary.byStatus.set(status, (summary.byStatus.get(status) ?? 0) + 1);
   const needsAnswer = options.needsAnswer ?? ((rowId: string) => !results.has(rowId));
   const pending = conversations.filter((c) => c.rows.some((row) => needsAnswer(row.id)));
+  const pendingSet = new Set(pending);
   for (const c of conversations) {
-    if (pending.includes(c)) continue;
+    if (pendingSet.has(c)) continue;
     summary.skipped += c.rows.length;
     for (const row of c.rows) count(results.status(row.id) ?? 'UNKNOWN');
   }

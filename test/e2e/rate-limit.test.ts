@@ -33,10 +33,16 @@ describe('mwbatch submit --rps', () => {
     const file = writeCsv(dir, 'q.csv', ['question', ...Array.from({ length: 16 }, (_, i) => `rate limited ${i}`)]);
     const out = join(dir, 'out');
     const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
-    const run = await runCli(['submit', file, '--batch', 'e2e-rps', '--out', out, '--rps', String(rps), '--concurrency', '16'], env);
+    const run = await runCli(
+      ['submit', file, '--batch', 'e2e-rps', '--out', out, '--rps', String(rps), '--concurrency', '16'],
+      env,
+    );
     expect(run.code).toBe(0);
     expect(readResultsCsv(out)).toHaveLength(16);
-    const times = stack.sim.requests().map((r) => r.at).sort((a, b) => a - b);
+    const times = stack.sim
+      .requests()
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
     expect(times.length).toBeGreaterThanOrEqual(16 * 3);
     const windowMs = 5_000;
     const peak = peakInWindow(times, windowMs);

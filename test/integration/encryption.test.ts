@@ -2,8 +2,9 @@
  * With a key configured, questions, answers and failure messages are ciphertext in Temporal's history: only the
  * key holders (the client, the worker, the codec server) can read them.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -42,21 +43,35 @@ function withDecodedPayloads(exported: string): string {
   return [exported, ...decoded].join('\n');
 }
 
-/** Every payload of an exported history that our codec encrypted. */
-function encryptedPayloads(node: unknown, found: JsonPayload[] = []): JsonPayload[] {
+/** Every payload of a history in proto3 JSON form (bytes as base64). */
+function payloadsIn(node: unknown, found: JsonPayload[] = []): JsonPayload[] {
   if (Array.isArray(node)) {
-    for (const item of node) encryptedPayloads(item, found);
+    for (const item of node) payloadsIn(item, found);
   } else if (typeof node === 'object' && node !== null) {
     const candidate = node as JsonPayload;
-    if (typeof candidate.metadata === 'object' && unb64(candidate.metadata.encoding) === ENCRYPTED)
-      found.push(candidate);
-    else for (const value of Object.values(node)) encryptedPayloads(value, found);
+    if (typeof candidate.metadata?.encoding === 'string') found.push(candidate);
+    else for (const value of Object.values(node)) payloadsIn(value, found);
   }
   return found;
 }
 
-function temporalCli(args: string[]): string {
-  return execFileSync(inject('temporalCli'), [...args, '--address', inject('temporalAddress')], { encoding: 'utf8' });
+/** Checks a history export reveals nothing, and returns its payloads, every one of them encrypted. */
+function expectOnlyCiphertext(exported: string): JsonPayload[] {
+  const text = withDecodedPayloads(exported);
+  for (const secret of secrets) expect(text).not.toContain(secret);
+  const payloads = payloadsIn(JSON.parse(exported));
+  expect(payloads.length).toBeGreaterThan(0);
+  expect(new Set(payloads.map((p) => unb64(p.metadata?.encoding)))).toEqual(new Set([ENCRYPTED]));
+  return payloads;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Not execFileSync: with --codec-endpoint the CLI calls back into the codec server running in this process. */
+async function temporalCli(...args: string[]): Promise<string> {
+  const address = ['--address', inject('temporalAddress')];
+  const { stdout } = await execFileAsync(inject('temporalCli'), [...args, ...address], { timeout: 30_000 });
+  return stdout;
 }
 
 let sim: Simulator;
@@ -139,9 +154,7 @@ describe('payload encryption', () => {
     const json = JSON.stringify(
       temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { bytes: String }),
     );
-    const text = withDecodedPayloads(json);
-    for (const secret of secrets) expect(text).not.toContain(secret);
-    expect(text).toContain(ENCRYPTED);
+    expectOnlyCiphertext(json);
 
     const failures = (history.events ?? []).flatMap((e) => e.activityTaskFailedEventAttributes?.failure ?? []);
     expect(failures.length).toBeGreaterThan(0);
@@ -152,12 +165,8 @@ describe('payload encryption', () => {
   });
 
   it('exports only ciphertext with `temporal workflow show`, which the codec server decodes', async () => {
-    const exported = temporalCli(['workflow', 'show', '--workflow-id', workflowId, '--output', 'json']);
-    const text = withDecodedPayloads(exported);
-    for (const secret of secrets) expect(text).not.toContain(secret);
-
-    const payloads = encryptedPayloads(JSON.parse(exported));
-    expect(payloads.length).toBeGreaterThan(0);
+    const exported = await temporalCli('workflow', 'show', '--workflow-id', workflowId, '--output', 'json');
+    const payloads = expectOnlyCiphertext(exported);
     const res = await fetch(`${codecServer.url}/decode`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default' },
@@ -170,7 +179,14 @@ describe('payload encryption', () => {
     expect(decoded).toContain(refusal);
 
     // The CLI speaks the same protocol: with --codec-endpoint it shows the plaintext.
-    const shown = temporalCli(['workflow', 'show', '--workflow-id', workflowId, '--codec-endpoint', codecServer.url]);
+    const shown = await temporalCli(
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      '--codec-endpoint',
+      codecServer.url,
+    );
     expect(shown).toContain(marker);
   });
 });

@@ -25,17 +25,24 @@ describe('exactly once', () => {
     }));
     const results = await Promise.all(
       conversations.map(({ key, turns }) =>
-        stack!.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(CONVERSATION_WORKFLOW_TYPE, {
-          taskQueue: stack!.taskQueue,
-          workflowId: `${batchId}/${key}`,
-          args: [{ batchId, conversationKey: key, turns, poll: { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000 } }],
-        }),
+        stack!.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(
+          CONVERSATION_WORKFLOW_TYPE,
+          {
+            taskQueue: stack!.taskQueue,
+            workflowId: `${batchId}/${key}`,
+            args: [
+              { batchId, conversationKey: key, turns, poll: { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000 } },
+            ],
+          },
+        ),
       ),
     );
     for (const result of results) {
       for (const turn of result.turns) {
         expect(turn.status).toBe('COMPLETED');
-        expect(turn.answer).toBe(expectedAnswer(conversations.flatMap((c) => c.turns).find((t) => t.rowId === turn.rowId)!.question));
+        expect(turn.answer).toBe(
+          expectedAnswer(conversations.flatMap((c) => c.turns).find((t) => t.rowId === turn.rowId)!.question),
+        );
       }
     }
     const dropped = stack.sim.requests().filter((r) => r.fault === 'commit-then-drop');
