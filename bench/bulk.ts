@@ -5,6 +5,7 @@
  *   npm run build && npx tsc -p bench/tsconfig.json && node dist/bench/bench/bulk.js [--rows 1000,10000]
  *     [--answer-ms 1000] [--concurrency 200] [--keep]
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -85,8 +86,12 @@ const delta = (after: Usage, before: Usage): Usage => ({
   cpuSeconds: after.cpuSeconds - before.cpuSeconds,
 });
 
+/** The temp folder of the run in progress, removed if the benchmark is interrupted. */
+let currentDir: string | undefined;
+
 async function runOnce(n: number, options: Options): Promise<Run> {
   const dir = await mkdtemp(join(tmpdir(), `mwbatch-bench-${n}-`));
+  currentDir = dir;
   const stops: (() => Promise<void>)[] = [];
   let failed = true;
   try {
@@ -160,6 +165,7 @@ async function runOnce(n: number, options: Options): Promise<Run> {
     for (const stopOne of stops.reverse()) await stopOne().catch(() => {});
     if (options.keep || failed) console.error(`[${n}] files kept in ${dir}`);
     else await rm(dir, { recursive: true, force: true });
+    currentDir = undefined;
   }
 }
 
@@ -230,7 +236,9 @@ function printTables(runs: Run[], options: Options): void {
 
 async function main(): Promise<void> {
   const options = parseOptions();
-  killChildrenOnSignal();
+  killChildrenOnSignal(() => {
+    if (currentDir && !options.keep) rmSync(currentDir, { recursive: true, force: true });
+  });
   const runs: Run[] = [];
   try {
     for (const n of options.rows) {

@@ -16,10 +16,11 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-/** On Ctrl-C or SIGTERM, kill every child still running, then exit 130. */
-export function killChildrenOnSignal(): void {
+/** On Ctrl-C or SIGTERM, kill every child still running, run `cleanup` (synchronous), then exit 130. */
+export function killChildrenOnSignal(cleanup: () => void = () => {}): void {
   const onSignal = () => {
     for (const child of running) child.kill('SIGKILL');
+    cleanup();
     process.exit(130);
   };
   process.once('SIGINT', onSignal);
