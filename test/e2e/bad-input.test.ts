@@ -70,3 +70,41 @@ describe('mwbatch submit with bad input', () => {
     expect(run.stderr).toContain('127.0.0.1:1');
   });
 });
+
+describe('mwbatch submit with large bad input', () => {
+  it('refuses a 50 MB single cell, naming its line and column, without holding it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'huge-cell.csv');
+    writeFileSync(file, `id,question\nok,fine\nbig,"${'x'.repeat(50 * 1024 * 1024)}"\n`);
+    const before = stack.sim.requests().length;
+    const run = await runCli(['submit', file, '--batch', 'e2e-bad'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/:3:question: /);
+    expect(stack.sim.requests()).toHaveLength(before);
+  });
+
+  it('validates 100,000 rows and reports the one bad row near the end', async () => {
+    const dir = tempDir();
+    const lines = ['id,question'];
+    for (let i = 1; i <= 100_000; i++) lines.push(`r${i},question number ${i}`);
+    lines[99_999] = 'r99999,'; // an empty question on line 100,000
+    const file = writeCsv(dir, 'many.csv', lines);
+    const before = stack.sim.requests().length;
+    const run = await runCli(['submit', file, '--batch', 'e2e-bad'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/:100000:question: /);
+    expect(run.stderr).toContain('1 problem(s)');
+    expect(stack.sim.requests()).toHaveLength(before);
+  });
+
+  it('refuses binary garbage', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'garbage.csv');
+    writeFileSync(file, Buffer.concat([Buffer.from('question\n'), Buffer.from([0, 159, 146, 150, 0, 255, 254, 10])]));
+    const before = stack.sim.requests().length;
+    const run = await runCli(['submit', file, '--batch', 'e2e-bad'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(stack.sim.requests()).toHaveLength(before);
+  });
+});
