@@ -1,0 +1,115 @@
+/**
+ * Measurements bench/compare.ts takes beyond bench/measure.ts: the simulator's status counts, how many of a batch's
+ * workflows were open at once, and which events make up their histories.
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+export interface SimulatorCounts {
+  total: number;
+  /** Requests answered 429. */
+  rateLimited: number;
+  /** `"METHOD /route status"` → count, for the details. */
+  byRouteStatus: Record<string, number>;
+}
+
+export async function simulatorCounts(origin: string): Promise<SimulatorCounts> {
+  const res = await fetch(`${origin}/_sim/stats`);
+  if (!res.ok) throw new Error(`GET /_sim/stats: HTTP ${res.status}`);
+  const stats = (await res.json()) as { totalRequests: number; byRoute: Record<string, Record<string, number>> };
+  const byRouteStatus: Record<string, number> = {};
+  let rateLimited = 0;
+  for (const [route, statuses] of Object.entries(stats.byRoute)) {
+    for (const [status, n] of Object.entries(statuses)) {
+      byRouteStatus[`${route} ${status}`] = n;
+      if (status === '429') rateLimited += n;
+    }
+  }
+  return { total: stats.totalRequests, rateLimited, byRouteStatus };
+}
+
+/** Most intervals [start, end] open at the same instant. */
+export function peakOverlap(spans: [number, number][]): number {
+  const edges = spans.flatMap(([start, end]): [number, number][] => [
+    [start, 1],
+    [end, -1],
+  ]);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // a close before an open at the same ms
+  let open = 0;
+  let peak = 0;
+  for (const [, step] of edges) {
+    open += step;
+    peak = Math.max(peak, open);
+  }
+  return peak;
+}
+
+export interface WorkflowShape {
+  /** Most of the batch's workflows running at once (from start and close times). */
+  peakOpen: number;
+  /** Mean count of each event type over a sample of histories, e.g. `TimerStarted` → 2. */
+  eventsByType: Record<string, number>;
+  sampled: number;
+}
+
+/** Start/close times of every workflow of the batch, and the event types of `sampleSize` evenly spread histories. */
+export async function workflowShape(address: string, batchId: string, sampleSize = 20): Promise<WorkflowShape> {
+  const connection = await Connection.connect({ address });
+  try {
+    const client = new Client({ connection });
+    const all: { workflowId: string; runId: string; start: number; close: number }[] = [];
+    for await (const w of client.workflow.list({ query: `BatchId="${batchId}"` })) {
+      all.push({
+        workflowId: w.workflowId,
+        runId: w.runId,
+        start: w.startTime.getTime(),
+        close: w.closeTime?.getTime() ?? Date.now(),
+      });
+    }
+    const step = Math.max(1, Math.floor(all.length / sampleSize));
+    const sample = all.filter((_, i) => i % step === 0).slice(0, sampleSize);
+    const counts: Record<string, number> = {};
+    for (const w of sample) {
+      const history = await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
+      for (const event of history.events ?? []) {
+        const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
+        const name = type.replace(/^EVENT_TYPE_/, '');
+        counts[name] = (counts[name] ?? 0) + 1;
+      }
+    }
+    const eventsByType = Object.fromEntries(
+      Object.entries(counts).map(([name, n]) => [name, n / Math.max(1, sample.length)]),
+    );
+    return { peakOpen: peakOverlap(all.map((w) => [w.start, w.close])), eventsByType, sampled: sample.length };
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Busy CPU time of the whole machine so far, seconds (all cores; /proc/stat, USER_HZ = 100). */
+export function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((sum, v) => sum + v, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0); // idle + iowait
+  return (total - idle) / 100;
+}
+
+/**
+ * Waits until the machine is nearly idle (under `maxBusyCores` busy over a 5 s window), at most `maxWaitMs`.
+ * Returns the busy cores of the last window: other work on the machine skews every number of the benchmark.
+ */
+export async function waitForQuiet(maxBusyCores: number, maxWaitMs: number, log: (line: string) => void) {
+  const until = Date.now() + maxWaitMs;
+  let warned = false;
+  for (;;) {
+    const before = machineBusySeconds();
+    await sleep(5_000);
+    const busy = (machineBusySeconds() - before) / 5;
+    if (busy <= maxBusyCores || Date.now() >= until) return busy;
+    if (!warned)
+      log(`machine busy (${busy.toFixed(2)} cores in use by other processes); waiting for it to calm down...`);
+    warned = true;
+  }
+}
