@@ -14,9 +14,21 @@ export class UnreachableTemporalError extends Error {
   }
 }
 
+/** Some rows could not be started or collected because Temporal went away; their workflows are not lost. */
+export class IncompleteBatchError extends Error {
+  override name = 'IncompleteBatchError';
+  readonly exitCode = 3;
+  constructor(rows: number, cause: string) {
+    super(
+      `${rows} row(s) not collected: Temporal was unreachable (${cause}). ` +
+        'Nothing was lost: run the same command again to resume.',
+    );
+  }
+}
+
 /** Exit codes: 2 bad input or configuration, 3 infrastructure unreachable, 1 anything unexpected. */
 export function exitOnError(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof UnreachableTemporalError) {
+  if (err instanceof ConfigError || err instanceof UnreachableTemporalError || err instanceof IncompleteBatchError) {
     console.error(err.message);
     process.exit(err.exitCode);
   }

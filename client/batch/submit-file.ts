@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { ConfigError } from '../../config/errors';
+import { ConfigError, IncompleteBatchError } from '../../config/errors';
 import type { PollSchedule, TurnMode } from '../../common/types';
 import {
   deriveBatchId,
@@ -101,6 +101,7 @@ export async function submitFile(
     }
     await results.finalize(file.rows.map((row) => row.id));
     log(summaryTable(summary.byStatus, (Date.now() - started) / 1000));
+    if (summary.uncollected > 0) throw new IncompleteBatchError(summary.uncollected, summary.lastError ?? 'unknown');
     return { summary, exitCode: exitCodeFor(summary.byStatus) };
   } finally {
     await results.close();

@@ -4,7 +4,7 @@
  * Re-running the same command resumes: rows already in the results are skipped, finished workflows are
  * re-collected without a new API call.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { conversationWorkflowId } from '../../common/names';
 import type { ConversationInput, PollSchedule, TurnMode } from '../../common/types';
 import type { Conversation, QuestionRow } from '../csv';
@@ -34,6 +34,9 @@ export interface BatchRunSummary {
   started: number;
   attached: number;
   skipped: number;
+  /** Rows whose workflow could not be started or read (Temporal unreachable): nothing was written for them. */
+  uncollected: number;
+  lastError?: string;
 }
 
 export async function runBatch(
@@ -42,7 +45,7 @@ export async function runBatch(
   results: ResultsWriter,
   options: BatchRunOptions,
 ): Promise<BatchRunSummary> {
-  const summary: BatchRunSummary = { byStatus: new Map(), started: 0, attached: 0, skipped: 0 };
+  const summary: BatchRunSummary = { byStatus: new Map(), started: 0, attached: 0, skipped: 0, uncollected: 0 };
   const count = (status: string) => summary.byStatus.set(status, (summary.byStatus.get(status) ?? 0) + 1);
   const needsAnswer = options.needsAnswer ?? ((rowId: string) => !results.has(rowId));
   const pending = conversations.filter((c) => c.rows.some((row) => needsAnswer(row.id)));
@@ -61,6 +64,11 @@ export async function runBatch(
   const progress = new ProgressReporter(counts, options.progressStream);
   if (options.wait) progress.start();
 
+  const noteUncollected = (conversation: Conversation, err: unknown) => {
+    summary.uncollected += conversation.rows.length;
+    summary.lastError ??= err instanceof Error ? err.message : String(err);
+  };
+
   const runOne = async (conversation: Conversation) => {
     const input: ConversationInput = {
       batchId: options.batchId,
@@ -73,7 +81,14 @@ export async function runBatch(
       mode: options.mode,
     };
     const workflowId = conversationWorkflowId(options.batchId, conversation.key);
-    const { handle, started } = await startOrAttach(client, options.taskQueue, input);
+    let attached;
+    try {
+      attached = await startOrAttach(client, options.taskQueue, input);
+    } catch (err) {
+      noteUncollected(conversation, err);
+      return;
+    }
+    const { handle, started } = attached;
     if (started) summary.started += 1;
     else summary.attached += 1;
     if (!options.wait) return;
@@ -89,6 +104,12 @@ export async function runBatch(
           : recordFromWorkflowError(row, 'no result for row', workflowId);
       });
     } catch (err) {
+      // Only a workflow that really ended without a result (cancelled, terminated…) makes a row. Losing Temporal
+      // for a while must not: the workflow keeps running, and the next run of the same command collects it.
+      if (!(err instanceof WorkflowFailedError)) {
+        noteUncollected(conversation, err);
+        return;
+      }
       records = conversation.rows.map((row) => recordFromWorkflowError(row, err, workflowId));
     } finally {
       counts.inFlight -= conversation.rows.length;
