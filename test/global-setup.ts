@@ -40,11 +40,11 @@ export async function setup(project: TestProject) {
   const [started, bundle] = await Promise.all([
     startDevServer({ cliPath: cli, uiPort: false }),
     bundleWorkflowCode({
-  workflowsPath: workflowsPath(),
-  // Encrypting workers encode failure messages too; the converter also runs inside the workflow sandbox.
-  failureConverterPath: failureConverterPath(),
-  logger: new DefaultLogger('WARN'),
-}),
+      workflowsPath: workflowsPath(),
+      // Encrypting workers encode failure messages too; the converter also runs inside the workflow sandbox.
+      failureConverterPath: failureConverterPath(),
+      logger: new DefaultLogger('WARN'),
+    }),
   ]);
   server = started;
   const bundlePath = join(workDir, 'workflow-bundle.js');

@@ -18,7 +18,9 @@ export function readResultsCsv(outDir: string): Record<string, string>[] {
   return parse(readFileSync(join(outDir, 'results.csv')), { bom: true, columns: true }) as Record<string, string>[];
 }
 
-export function readJournal(outDir: string): { rowId: string; status: string; answer: string; conversationId?: string }[] {
+export function readJournal(
+  outDir: string,
+): { rowId: string; status: string; answer: string; conversationId?: string }[] {
   const text = readFileSync(join(outDir, 'results.jsonl'), 'utf8');
   return text
     .split('\n')
