@@ -7,8 +7,10 @@ CSV ?= examples/questions.csv
 
 .PHONY: run test install build temporal-cli lint bench clean
 
+# `npm install` (not `npm ci`): npm 11 refuses `npm ci` when the lock file lacks entries for optional
+# platform packages (here @swc/core's) that the registry does not serve; install still honours the lock file.
 node_modules/.install-stamp: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 	@touch $@
 
 install: node_modules/.install-stamp
