@@ -3,8 +3,8 @@
  * or client secret) is injected by the worker; nothing secret is ever an activity argument or result.
  */
 import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
-import { extractAnswer, type MoveworksClient } from '../moveworks';
-import { activityKey, posting, withFailureMapping } from './support';
+import type { MoveworksClient } from '../moveworks';
+import { activityKey, posting, terminalOutput, withFailureMapping } from './support';
 import { createStreamActivities } from './stream-turn';
 import {
   conversationMarker,
@@ -78,15 +78,7 @@ export function createActivities({ moveworks }: ActivityDeps) {
           signal: cancellationSignal(),
         });
         if (!TERMINAL_STATUSES.has(response.status)) return { status: response.status, terminal: false, attempt };
-        const answer = extractAnswer(response);
-        return {
-          status: response.status,
-          terminal: true,
-          answer: answer.text,
-          citations: answer.citations,
-          outputs: response.outputs ?? [],
-          attempt,
-        };
+        return terminalOutput(response, attempt);
       });
     },
   };

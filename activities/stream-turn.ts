@@ -4,10 +4,10 @@
  * turn continues by polling that same response: it is never submitted twice.
  */
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
-import { extractAnswer, StreamError, type MoveworksClient, type Response } from '../moveworks';
+import { StreamError, type MoveworksClient, type Response } from '../moveworks';
 import type { StreamTurnOutput, SubmitTurnInput } from '../common/activity-types';
 import { findSubmittedTurn, type RejectedAttempts } from './reconcile';
-import { activityKey, posting, withFailureMapping } from './support';
+import { activityKey, posting, terminalOutput, withFailureMapping } from './support';
 
 /** Heartbeat at least this often while the stream is quiet (the SDK throttles to the heartbeat timeout). */
 const HEARTBEAT_EVERY_MS = 2_000;
@@ -17,16 +17,7 @@ interface StreamCheckpoint {
 }
 
 function answered(response: Response, attempt: number): StreamTurnOutput {
-  const answer = extractAnswer(response);
-  return {
-    responseId: response.response_id,
-    status: response.status,
-    terminal: true,
-    answer: answer.text,
-    citations: answer.citations,
-    outputs: response.outputs ?? [],
-    attempt,
-  };
+  return { ...terminalOutput(response, attempt), responseId: response.response_id };
 }
 
 export function createStreamActivities({ moveworks }: { moveworks: MoveworksClient }, rejected: RejectedAttempts) {

@@ -1,5 +1,7 @@
 /** What every HTTP activity shares: failure mapping, the key of an activity across attempts, POST bookkeeping. */
 import { activityInfo } from '@temporalio/activity';
+import { extractAnswer, type Response } from '../moveworks';
+import type { FetchResponseOutput } from '../common/activity-types';
 import { toTemporalFailure } from './failures';
 import type { RejectedAttempts } from './reconcile';
 
@@ -30,4 +32,17 @@ export async function posting<T>(rejected: RejectedAttempts, key: string, post: 
     rejected.note(key, err);
     throw err;
   }
+}
+
+/** What a workflow needs of a response that reached COMPLETED or FAILED. */
+export function terminalOutput(response: Response, attempt: number): FetchResponseOutput {
+  const answer = extractAnswer(response);
+  return {
+    status: response.status,
+    terminal: true,
+    answer: answer.text,
+    citations: answer.citations,
+    outputs: response.outputs ?? [],
+    attempt,
+  };
 }
