@@ -59,6 +59,9 @@ interface Options {
   keep: boolean;
   quietCores: number;
   quietWaitMs: number;
+  /** A run during which other processes used more than this many cores is run again (at most `reruns` times). */
+  maxBackground: number;
+  reruns: number;
 }
 
 interface Scenario {
@@ -88,6 +91,8 @@ interface Row {
   peakInFlight?: number;
   /** CPU used by processes that are not part of the run, in cores, averaged over the run. */
   backgroundCores: number;
+  /** Which run of this row is reported (1 unless background load made it run again). */
+  attempt: number;
 }
 
 function parseOptions(): Options {
@@ -108,6 +113,8 @@ function parseOptions(): Options {
       keep: { type: 'boolean', default: false },
       'quiet-cores': { type: 'string', default: '0.25' },
       'quiet-wait-s': { type: 'string', default: '900' },
+      'max-background': { type: 'string', default: '0.3' },
+      reruns: { type: 'string', default: '2' },
     },
   });
   const positive = (text: string, name: string, integer = true) => {
@@ -145,6 +152,8 @@ function parseOptions(): Options {
     keep: values.keep,
     quietCores: Number(values['quiet-cores']),
     quietWaitMs: Number(values['quiet-wait-s']) * 1000,
+    maxBackground: Number(values['max-background']),
+    reruns: Number(values.reruns),
   };
 }
 
@@ -285,6 +294,7 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
       workerPeakMb,
       clientPeakMb: report.hwmKb / 1024,
       backgroundCores,
+      attempt: 1,
     };
     const detail: Record<string, unknown> = { wallS: Number(wallS.toFixed(1)), cpuS, requests: counts.byRouteStatus };
     if (server) {
@@ -316,6 +326,22 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
     if (o.keep || failed) log(`${tag} files kept in ${dir}`);
     else await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Runs one row, and again (at most `reruns` times) while other processes used more than `maxBackground` cores
+ * during it; reports the run with the least background load.
+ */
+async function measured(scenario: Scenario, variant: Variant, o: Options, shared: { bundle: string }): Promise<Row> {
+  let best: Row | undefined;
+  for (let attempt = 1; attempt <= 1 + o.reruns; attempt++) {
+    const row = { ...(await runOne(scenario, variant, o, shared)), attempt };
+    if (!best || row.backgroundCores < best.backgroundCores) best = row;
+    if (row.backgroundCores <= o.maxBackground) break;
+    const again = attempt <= o.reruns ? '; running it again' : '';
+    log(`[s${scenario.id} ${variant}] other processes used ${f(row.backgroundCores, 2)} cores during the run${again}`);
+  }
+  return best!;
 }
 
 const f = (value: number | undefined, digits = 1) =>
@@ -360,7 +386,7 @@ function printTable(rows: Row[], o: Options): void {
       f(r.clientPeakMb, 0),
       cap ? `${f(cap.percent, 1)} % (${f(cap.qps, 2)})` : '–',
       `${r.completed}/${n}${r.rowsOk ? '' : ' (rows!)'}`,
-      f(r.backgroundCores, 2),
+      `${f(r.backgroundCores, 2)}${r.attempt > 1 ? ` (run ${r.attempt})` : ''}`,
     ];
   });
   const limitNote = o.limitRps === o.rps ? `${o.rps}` : `${o.limitRps} (simulator ${o.rps})`;
@@ -465,7 +491,7 @@ async function main(): Promise<void> {
       const scenario = scenarioOf(id, o);
       // C first: the reference its row's "ratio to C" needs.
       for (const variant of [...o.variants].sort((a, b) => (a === 'C' ? -1 : b === 'C' ? 1 : a.localeCompare(b)))) {
-        rows.push(await runOne(scenario, variant, o, shared));
+        rows.push(await measured(scenario, variant, o, shared));
       }
     }
   } catch (err) {
