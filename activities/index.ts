@@ -4,7 +4,8 @@
  */
 import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import type { MoveworksClient } from '../moveworks';
-import { activityKey, posting, terminalOutput, withFailureMapping } from './support';
+import { activityKey, keepHeartbeating, posting, terminalOutput, withFailureMapping } from './support';
+import { pollInline, TERMINAL_STATUSES } from './inline-poll';
 import { createStreamActivities } from './stream-turn';
 import {
   conversationMarker,
@@ -22,13 +23,21 @@ import type {
   SubmitTurnOutput,
 } from '../common/activity-types';
 
-const TERMINAL_STATUSES = new Set(['COMPLETED', 'FAILED']);
-
 export interface ActivityDeps {
   moveworks: MoveworksClient;
+  /**
+   * Whether submitTurn may poll inside the activity. Off when the worker enforces a rate limit: that limit counts
+   * activities, so each HTTP request must then be an activity of its own.
+   */
+  inlinePolls?: boolean;
 }
 
-export function createActivities({ moveworks }: ActivityDeps) {
+/** What submitTurn heartbeats: once set, a retry continues with this response instead of submitting again. */
+interface SubmitCheckpoint {
+  responseId?: string;
+}
+
+export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps) {
   const rejected = new RejectedAttempts();
   return {
     ...createStreamActivities({ moveworks }, rejected),
@@ -57,18 +66,36 @@ export function createActivities({ moveworks }: ActivityDeps) {
       return withFailureMapping(async (attempt) => {
         const signal = cancellationSignal();
         const key = activityKey();
-        if (attempt > 1 && !rejected.take(key)) {
-          const { conversationId, turnIndex, question } = input;
-          const existing = await findSubmittedTurn(moveworks, conversationId, turnIndex, question, signal);
-          if (existing) {
-            log.info('reusing the response an earlier attempt created', { responseId: existing });
-            return { responseId: existing, status: 'CREATED', attempt, reconciled: true };
-          }
+        const inline = inlinePolls && (input.poll?.inlineMs ?? 0) > 0;
+        // An earlier attempt got as far as a response id (inline polling heartbeats it): never submit again.
+        const checkpoint = activityInfo().heartbeatDetails as SubmitCheckpoint | undefined;
+        if (checkpoint?.responseId) {
+          return { responseId: checkpoint.responseId, status: 'CREATED', attempt, reconciled: true };
         }
-        const response = await posting(rejected, key, () =>
-          moveworks.createResponse(input.conversationId, { text: input.question }, { signal }),
-        );
-        return { responseId: response.response_id, status: response.status, attempt, reconciled: false };
+        let responseId: string | undefined;
+        const stopHeartbeats = inline ? keepHeartbeating((): SubmitCheckpoint => ({ responseId })) : () => {};
+        try {
+          if (attempt > 1 && !rejected.take(key)) {
+            const { conversationId, turnIndex, question } = input;
+            const existing = await findSubmittedTurn(moveworks, conversationId, turnIndex, question, signal);
+            if (existing) {
+              log.info('reusing the response an earlier attempt created', { responseId: existing });
+              return { responseId: existing, status: 'CREATED', attempt, reconciled: true };
+            }
+          }
+          const response = await posting(rejected, key, () =>
+            moveworks.createResponse(input.conversationId, { text: input.question }, { signal }),
+          );
+          responseId = response.response_id;
+          const submitted = { responseId, status: response.status, attempt, reconciled: false };
+          if (!inline || !input.poll) return submitted;
+          const ids = { conversationId: input.conversationId, responseId };
+          const { polls, answered, retryAfterMs } = await pollInline(moveworks, ids, input.poll, signal, attempt);
+          const status = answered?.status ?? response.status;
+          return { ...submitted, ...answered, status, inlinePolls: polls, retryAfterMs };
+        } finally {
+          stopHeartbeats();
+        }
       });
     },
 

@@ -7,10 +7,7 @@ import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/ac
 import { StreamError, type MoveworksClient, type Response } from '../moveworks';
 import type { StreamTurnOutput, SubmitTurnInput } from '../common/activity-types';
 import { findSubmittedTurn, type RejectedAttempts } from './reconcile';
-import { activityKey, posting, terminalOutput, withFailureMapping } from './support';
-
-/** Heartbeat at least this often while the stream is quiet (the SDK throttles to the heartbeat timeout). */
-const HEARTBEAT_EVERY_MS = 2_000;
+import { activityKey, keepHeartbeating, posting, terminalOutput, withFailureMapping } from './support';
 
 interface StreamCheckpoint {
   responseId?: string;
@@ -27,9 +24,9 @@ export function createStreamActivities({ moveworks }: { moveworks: MoveworksClie
         const signal = cancellationSignal();
         const key = activityKey();
         // A previous attempt got as far as a response id: never submit again, poll it.
-        const checkpoint = activityInfo().heartbeatDetails as StreamCheckpoint | undefined;
-        if (checkpoint?.responseId) {
-          return { responseId: checkpoint.responseId, terminal: false, attempt, streamProblem: 'RESUMED' };
+        const previous = activityInfo().heartbeatDetails as StreamCheckpoint | undefined;
+        if (previous?.responseId) {
+          return { responseId: previous.responseId, terminal: false, attempt, streamProblem: 'RESUMED' };
         }
         if (attempt > 1 && !rejected.take(key)) {
           const existing = await findSubmittedTurn(
@@ -44,8 +41,9 @@ export function createStreamActivities({ moveworks }: { moveworks: MoveworksClie
         const stream = await posting(rejected, key, () =>
           moveworks.createResponseStream(input.conversationId, { text: input.question }, { signal }),
         );
-        const beat = () => heartbeat({ responseId: stream.responseId } satisfies StreamCheckpoint);
-        const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
+        const checkpoint = (): StreamCheckpoint => ({ responseId: stream.responseId });
+        const beat = () => heartbeat(checkpoint());
+        const stopHeartbeats = keepHeartbeating(checkpoint);
         try {
           for await (const event of stream) {
             beat();
@@ -64,7 +62,7 @@ export function createStreamActivities({ moveworks }: { moveworks: MoveworksClie
           });
           return { responseId: stream.responseId, terminal: false, attempt, streamProblem: err.code ?? 'STREAM_CUT' };
         } finally {
-          clearInterval(timer);
+          stopHeartbeats();
         }
       });
     },

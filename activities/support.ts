@@ -1,5 +1,5 @@
 /** What every HTTP activity shares: failure mapping, the key of an activity across attempts, POST bookkeeping. */
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, heartbeat } from '@temporalio/activity';
 import { extractAnswer, type Response } from '../moveworks';
 import type { FetchResponseOutput } from '../common/activity-types';
 import { toTemporalFailure } from './failures';
@@ -45,4 +45,15 @@ export function terminalOutput(response: Response, attempt: number): FetchRespon
     outputs: response.outputs ?? [],
     attempt,
   };
+}
+
+/** How often a heartbeating activity beats while it waits (the SDK throttles to 80 % of the heartbeat timeout). */
+const HEARTBEAT_EVERY_MS = 2_000;
+
+/** Heartbeat now and every few seconds with the current checkpoint, until the returned function is called. */
+export function keepHeartbeating(checkpoint: () => unknown): () => void {
+  const beat = () => heartbeat(checkpoint());
+  beat();
+  const timer = setInterval(beat, HEARTBEAT_EVERY_MS);
+  return () => clearInterval(timer);
 }

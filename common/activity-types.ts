@@ -1,5 +1,5 @@
 /** Inputs and outputs of the HTTP activities (shared by activities/ and workflows/). */
-import type { AnswerCitation } from './types';
+import type { AnswerCitation, PollSchedule } from './types';
 
 export interface CreateConversationInput {
   title?: string;
@@ -19,13 +19,20 @@ export interface SubmitTurnInput {
   question: string;
   /** How many turns this conversation had before this one (to recognise it when reconciling). */
   turnIndex: number;
+  /** Poll mode: poll the new response inside the activity while the schedule's next poll falls within inlineMs. */
+  poll?: PollSchedule;
 }
 
-export interface SubmitTurnOutput {
+/** The submitted response; with the answer when an inline poll saw it end, otherwise the workflow polls on. */
+export interface SubmitTurnOutput extends Partial<Omit<FetchResponseOutput, 'status' | 'attempt'>> {
   responseId: string;
   status: string;
   attempt: number;
   reconciled: boolean;
+  /** Polls made inside the activity: the workflow's schedule continues after them. */
+  inlinePolls?: number;
+  /** The last inline poll was answered 429: the workflow's first poll waits at least this long. */
+  retryAfterMs?: number;
 }
 
 export interface FetchResponseInput {

@@ -11,14 +11,30 @@ export interface TurnInput {
   line?: number;
 }
 
-/** How GetResponse is polled: first wait, growth factor and cap, all on durable timers. */
+/**
+ * How GetResponse is polled: first wait, growth factor and cap. The polls due within `inlineMs` of the submission
+ * run inside the submitting activity (Temporal's pattern for frequent polls: one heartbeating activity); the later
+ * ones run from the workflow on durable timers.
+ */
 export interface PollSchedule {
   firstDelayMs: number;
   factor: number;
   maxDelayMs: number;
+  /** 0: every poll on a durable timer. Unset: DEFAULT_INLINE_POLL_MS. */
+  inlineMs?: number;
 }
 
 export const DEFAULT_POLL_SCHEDULE: PollSchedule = { firstDelayMs: 1000, factor: 1.5, maxDelayMs: 5000 };
+
+/** Polls at 1 s, 2.5 s and 4.75 s run inside the submitting activity; from 8.1 s on, on durable timers. */
+export const DEFAULT_INLINE_POLL_MS = 5_000;
+
+/** The wait before each poll, from the first on: firstDelayMs, then × factor, capped at maxDelayMs. */
+export function pollDelay(schedule: PollSchedule, pollsDone: number): number {
+  let delay = schedule.firstDelayMs;
+  for (let i = 0; i < pollsDone && delay < schedule.maxDelayMs; i++) delay *= schedule.factor;
+  return Math.min(delay, schedule.maxDelayMs);
+}
 
 /** The API documents up to 120 s to a terminal state; we wait a little longer before calling a turn TIMED_OUT. */
 export const DEFAULT_TURN_DEADLINE_MS = 150_000;

@@ -65,7 +65,7 @@ export async function createWorkerPair(options: WorkerPairOptions): Promise<Work
     connection,
     namespace,
     taskQueue: apiTaskQueue(taskQueue),
-    activities: createActivities({ moveworks: options.moveworks }),
+    activities: createActivities({ moveworks: options.moveworks, inlinePolls: options.rps === undefined }),
     dataConverter: options.dataConverter,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 200,
     maxTaskQueueActivitiesPerSecond: options.rps,

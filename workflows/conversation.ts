@@ -1,13 +1,16 @@
 /**
  * The conversation workflow: create one Moveworks conversation, then ask each turn in order, polling GetResponse
- * on durable timers until the answer is COMPLETED or FAILED, or the turn's deadline passes (TIMED_OUT).
+ * until the answer is COMPLETED or FAILED, or the turn's deadline passes (TIMED_OUT). The first few seconds of
+ * polls run inside the submitting activity; the rest on durable timers.
  */
 import { defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { apiTaskQueue } from '../common/names';
 import {
+  DEFAULT_INLINE_POLL_MS,
   DEFAULT_POLL_SCHEDULE,
+  pollDelay,
   DEFAULT_TURN_DEADLINE_MS,
   type ConversationInput,
   type ConversationProgress,
@@ -52,6 +55,25 @@ function streamActivities(deadlineMs: number) {
   return proxyActivities<Activities>({
     taskQueue: apiTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: deadlineMs + 15_000,
+    heartbeatTimeout: '10s',
+    scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: NON_RETRYABLE,
+    },
+  });
+}
+
+/**
+ * Poll mode's submission when it polls inline (activities/inline-poll.ts): heartbeats carry the response id, so a
+ * worker's death is noticed within seconds and the retry continues with that response instead of asking again.
+ */
+function inlinePollingActivities(inlineMs: number) {
+  return proxyActivities<Activities>({
+    taskQueue: apiTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: 45_000 + inlineMs,
     heartbeatTimeout: '10s',
     scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
     retry: {
@@ -124,20 +146,26 @@ async function askTurn(
   const latency = () => Date.now() - startedAt;
   try {
     const submission = { conversationId, question: turn.question, turnIndex };
+    const inlineMs = mode === 'poll' ? Math.min(poll.inlineMs ?? DEFAULT_INLINE_POLL_MS, deadlineMs) : 0;
     const submitted =
       mode === 'stream'
         ? await streamActivities(deadlineMs).streamTurn(submission)
-        : await apiActivities(SUBMIT_WINDOW_MS).submitTurn(submission);
-    attempts += submitted.attempt;
+        : inlineMs > 0
+          ? await inlinePollingActivities(inlineMs).submitTurn({ ...submission, poll: { ...poll, inlineMs } })
+          : await apiActivities(SUBMIT_WINDOW_MS).submitTurn(submission);
+    const pollsDone = ('inlinePolls' in submitted && submitted.inlinePolls) || 0;
+    let notBefore = ('retryAfterMs' in submitted && submitted.retryAfterMs) || 0;
+    attempts += submitted.attempt + pollsDone;
     responseId = submitted.responseId;
     progress.currentResponseId = responseId;
-    if ('terminal' in submitted && submitted.terminal) {
+    if (submitted.terminal) {
       return answeredTurn(turn, submitted, { conversationId, responseId }, latency(), attempts);
     }
-    for (let delay = poll.firstDelayMs; ; delay = Math.min(delay * poll.factor, poll.maxDelayMs)) {
+    for (let polls = pollsDone; ; polls++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
-      await sleep(Math.min(delay, remaining));
+      await sleep(Math.min(Math.max(pollDelay(poll, polls), notBefore), remaining));
+      notBefore = 0;
       const window = Math.max(MIN_POLL_WINDOW_MS, deadline - Date.now());
       const polled = await apiActivities(window).fetchResponse({ conversationId, responseId });
       attempts += polled.attempt;

@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { apiTaskQueue } from '../../common/names';
+import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../common/types';
 
 export async function setApiRateLimit(client: Client, taskQueue: string, requestsPerSecond: number): Promise<void> {
   await client.workflowService.updateTaskQueueConfig({
@@ -14,4 +15,27 @@ export async function setApiRateLimit(client: Client, taskQueue: string, request
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     updateQueueRateLimit: { rateLimit: { requestsPerSecond }, reason: 'mwbatch submit --rps' },
   });
+}
+
+/** The rate limit set on the API task queue through the API (by an earlier `--rps`), if any and if known. */
+export async function currentApiRateLimit(client: Client, taskQueue: string): Promise<number | undefined> {
+  try {
+    const described = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: apiTaskQueue(taskQueue) },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      reportConfig: true,
+    });
+    return described.config?.queueRateLimit?.rateLimit?.requestsPerSecond ?? undefined;
+  } catch {
+    return undefined; // a server without task queue configs (before 1.28) has no such limit
+  }
+}
+
+/**
+ * A rate limit on the API task queue counts activities, so under one every HTTP request must be its own activity:
+ * polls then all run from the workflow, none inside the submitting activity (activities/inline-poll.ts).
+ */
+export function pollScheduleUnder(rateLimit: number | undefined): PollSchedule | undefined {
+  return rateLimit ? { ...DEFAULT_POLL_SCHEDULE, inlineMs: 0 } : undefined;
 }

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
 import { checkBatchId } from '../batch/batch-id';
-import { setApiRateLimit } from '../batch/rate-limit';
+import { currentApiRateLimit, pollScheduleUnder, setApiRateLimit } from '../batch/rate-limit';
 import { loadBatchFile, submitFile } from '../batch/submit-file';
 import { deadlineOption, detachOnCtrlC, modeOption, positiveInt, positiveNumber, withClient } from './common';
 
@@ -27,11 +27,13 @@ export function registerSubmit(program: Command): void {
       });
       process.exitCode = await withClient(async (client, settings) => {
         if (opts.rps) await setApiRateLimit(client, settings.taskQueue, opts.rps);
+        const rateLimit = opts.rps ?? (await currentApiRateLimit(client, settings.taskQueue));
         detachOnCtrlC();
         const outcome = await submitFile(client, batch, {
           taskQueue: settings.taskQueue,
           concurrency: opts.concurrency,
           deadlineMs: opts.deadline,
+          poll: pollScheduleUnder(rateLimit),
           mode: opts.mode,
           wait: opts.wait,
         });

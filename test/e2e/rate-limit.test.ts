@@ -50,4 +50,21 @@ describe('mwbatch submit --rps', () => {
     const seconds = (times.at(-1)! - times[0]!) / 1000;
     expect(times.length).toBeLessThanOrEqual(Math.floor(rps * (seconds + 1) * 1.1));
   });
+
+  it('keeps every request an activity of its own in a later batch run without --rps (the limit stays on the queue)', async () => {
+    const dir = tempDir();
+    const file = writeCsv(dir, 'q.csv', ['question', ...Array.from({ length: 4 }, (_, i) => `still limited ${i}`)]);
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
+    const before = stack.sim.requests().length;
+    const run = await runCli(['submit', file, '--batch', 'e2e-rps-again', '--out', join(dir, 'out')], env);
+    expect(run.code).toBe(0);
+    const requests = stack.sim.requests().length - before;
+    let activities = 0;
+    for await (const wf of stack.client.workflow.list({ query: 'BatchId="e2e-rps-again"' })) {
+      const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+      activities += (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).length;
+    }
+    // No poll ran inside another activity, where the queue's limit could not count it.
+    expect(activities).toBe(requests);
+  });
 });

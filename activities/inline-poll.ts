@@ -1,0 +1,51 @@
+/**
+ * Poll mode's first polls, inside the activity that submitted the turn. Temporal's advice for frequent polls is one
+ * heartbeating activity rather than a timer and an activity per poll: for an answer that comes within seconds this
+ * saves about ten round trips to the server and twenty history events per question. Later polls, and any poll
+ * after a failed one, run from the workflow on durable timers, where retries and 429s are handled.
+ */
+import { log, sleep } from '@temporalio/activity';
+import { RateLimitError, type MoveworksClient } from '../moveworks';
+import { rateLimitDelayMs } from './failures';
+import { pollDelay, type PollSchedule } from '../common/types';
+import type { FetchResponseOutput } from '../common/activity-types';
+import { terminalOutput } from './support';
+
+export const TERMINAL_STATUSES = new Set(['COMPLETED', 'FAILED']);
+
+export interface InlinePolls {
+  polls: number;
+  /** Set when a poll saw the response end. */
+  answered?: FetchResponseOutput;
+  /** After a 429: how long the workflow must wait before its first poll (Retry-After, or a backoff). */
+  retryAfterMs?: number;
+}
+
+/** Polls `responseId` on `schedule` while the next poll is due within `schedule.inlineMs` of now. */
+export async function pollInline(
+  moveworks: MoveworksClient,
+  ids: { conversationId: string; responseId: string },
+  schedule: PollSchedule,
+  signal: AbortSignal,
+  attempt: number,
+): Promise<InlinePolls> {
+  const windowEnd = Date.now() + (schedule.inlineMs ?? 0);
+  let polls = 0;
+  for (;;) {
+    const delay = pollDelay(schedule, polls);
+    if (Date.now() + delay > windowEnd) return { polls };
+    await sleep(delay); // throws when the activity is cancelled
+    polls += 1;
+    try {
+      const response = await moveworks.getResponse(ids.conversationId, ids.responseId, { signal });
+      if (TERMINAL_STATUSES.has(response.status)) return { polls, answered: terminalOutput(response, attempt) };
+    } catch (err) {
+      if (signal.aborted) throw err;
+      log.warn('inline poll failed; the workflow polls on durable timers from here', {
+        responseId: ids.responseId,
+        error: (err as Error).message,
+      });
+      return err instanceof RateLimitError ? { polls, retryAfterMs: rateLimitDelayMs(err, 1) } : { polls };
+    }
+  }
+}
