@@ -33,7 +33,7 @@ function detailsOf(err: MoveworksError, attempt: number): ApiFailureDetails {
  * Map any error thrown by the Moveworks client to an ApplicationFailure; anything else is rethrown unchanged.
  * `idempotent` calls (GETs, and POSTs that reconcile before repeating) also retry a malformed reply.
  */
-export function toTemporalFailure(err: unknown, attempt: number, idempotent = false): unknown {
+export function toTemporalFailure(err: unknown, attempt: number, idempotent = false, earlier429s = 0): unknown {
   if (!(err instanceof MoveworksError)) return err;
   const details = detailsOf(err, attempt);
   if (err instanceof RateLimitError) {
@@ -41,7 +41,7 @@ export function toTemporalFailure(err: unknown, attempt: number, idempotent = fa
       message: err.message,
       type: err.name,
       details: [details],
-      nextRetryDelay: rateLimitDelayMs(err, attempt),
+      nextRetryDelay: rateLimitDelayMs(err, attempt + earlier429s),
     });
   }
   return ApplicationFailure.create({

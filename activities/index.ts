@@ -106,7 +106,7 @@ export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps
         });
         if (!TERMINAL_STATUSES.has(response.status)) return { status: response.status, terminal: false, attempt };
         return terminalOutput(response, attempt);
-      });
+      }, input.earlier429s);
     },
   };
 }

@@ -7,14 +7,15 @@ import type { RejectedAttempts } from './reconcile';
 
 /**
  * Every call is safe to repeat: GETs by nature, POSTs because a retry reconciles first. So a malformed reply is
- * retried like a 5xx.
+ * retried like a 5xx. `earlier429s`: 429s the same call got before this activity began (in an inline poll), so
+ * the backoff after a 429 without Retry-After keeps growing across the hand-over.
  */
-export async function withFailureMapping<T>(call: (attempt: number) => Promise<T>): Promise<T> {
+export async function withFailureMapping<T>(call: (attempt: number) => Promise<T>, earlier429s = 0): Promise<T> {
   const { attempt } = activityInfo();
   try {
     return await call(attempt);
   } catch (err) {
-    throw toTemporalFailure(err, attempt, true);
+    throw toTemporalFailure(err, attempt, true, earlier429s);
   }
 }
 

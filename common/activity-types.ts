@@ -38,6 +38,8 @@ export interface SubmitTurnOutput extends Partial<Omit<FetchResponseOutput, 'sta
 export interface FetchResponseInput {
   conversationId: string;
   responseId: string;
+  /** 429s this poll already got inside the submitting activity: its backoff continues from there. */
+  earlier429s?: number;
 }
 
 /** What one GetResponse poll saw. `answer` and `outputs` are set only once the response is terminal. */

@@ -154,6 +154,7 @@ async function askTurn(
           ? await inlinePollingActivities(inlineMs).submitTurn({ ...submission, poll: { ...poll, inlineMs } })
           : await apiActivities(SUBMIT_WINDOW_MS).submitTurn(submission);
     const pollsDone = ('inlinePolls' in submitted && submitted.inlinePolls) || 0;
+    // An inline poll answered 429: wait as told, and let the next poll's backoff continue from that 429.
     let notBefore = ('retryAfterMs' in submitted && submitted.retryAfterMs) || 0;
     attempts += submitted.attempt + pollsDone;
     responseId = submitted.responseId;
@@ -165,9 +166,10 @@ async function askTurn(
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       await sleep(Math.min(Math.max(pollDelay(poll, polls), notBefore), remaining));
+      const earlier429s = notBefore > 0 ? 1 : undefined;
       notBefore = 0;
       const window = Math.max(MIN_POLL_WINDOW_MS, deadline - Date.now());
-      const polled = await apiActivities(window).fetchResponse({ conversationId, responseId });
+      const polled = await apiActivities(window).fetchResponse({ conversationId, responseId, earlier429s });
       attempts += polled.attempt;
       if (polled.terminal) return answeredTurn(turn, polled, { conversationId, responseId }, latency(), attempts);
     }
