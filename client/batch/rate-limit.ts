@@ -33,9 +33,11 @@ export async function currentApiRateLimit(client: Client, taskQueue: string): Pr
 }
 
 /**
- * A rate limit on the API task queue counts activities, so under one every HTTP request must be its own activity:
- * polls then all run from the workflow, none inside the submitting activity (activities/inline-poll.ts).
+ * The poll schedule a batch asks for: the default, with `inlineMs` when given. A rate limit on the API task queue
+ * counts activities, so under one every HTTP request must be its own activity: no polls inside the submitting
+ * activity (activities/inline-poll.ts).
  */
-export function pollScheduleUnder(rateLimit: number | undefined): PollSchedule | undefined {
-  return rateLimit ? { ...DEFAULT_POLL_SCHEDULE, inlineMs: 0 } : undefined;
+export function pollScheduleFor(rateLimit: number | undefined, inlineMs?: number): PollSchedule | undefined {
+  if (rateLimit) return { ...DEFAULT_POLL_SCHEDULE, inlineMs: 0 };
+  return inlineMs === undefined ? undefined : { ...DEFAULT_POLL_SCHEDULE, inlineMs };
 }

@@ -2,9 +2,17 @@
 import type { Command } from 'commander';
 import { DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
 import { checkBatchId } from '../batch/batch-id';
-import { currentApiRateLimit, pollScheduleUnder, setApiRateLimit } from '../batch/rate-limit';
+import { currentApiRateLimit, pollScheduleFor, setApiRateLimit } from '../batch/rate-limit';
 import { loadBatchFile, submitFile } from '../batch/submit-file';
-import { deadlineOption, detachOnCtrlC, modeOption, positiveInt, positiveNumber, withClient } from './common';
+import {
+  deadlineOption,
+  detachOnCtrlC,
+  modeOption,
+  parseDuration,
+  positiveInt,
+  positiveNumber,
+  withClient,
+} from './common';
 
 export function registerSubmit(program: Command): void {
   program
@@ -17,6 +25,11 @@ export function registerSubmit(program: Command): void {
     .option('--rps <r>', 'global API budget in requests per second, shared by every worker', positiveNumber)
     .addOption(deadlineOption(DEFAULT_TURN_DEADLINE_MS))
     .addOption(modeOption())
+    .option(
+      '--inline-polls <duration>',
+      'poll mode: polls due this soon after submitting run in the submitting activity, later ones on durable timers (0: all on timers; ignored under --rps)',
+      parseDuration,
+    )
     .option('--no-wait', 'start the workflows and return; collect later with `mwbatch results`')
     .option('--skip-invalid', 'submit the valid rows and write the rejected ones to rejected.csv')
     .action(async (path: string, opts) => {
@@ -33,7 +46,7 @@ export function registerSubmit(program: Command): void {
           taskQueue: settings.taskQueue,
           concurrency: opts.concurrency,
           deadlineMs: opts.deadline,
-          poll: pollScheduleUnder(rateLimit),
+          poll: pollScheduleFor(rateLimit, opts.inlinePolls),
           mode: opts.mode,
           wait: opts.wait,
         });

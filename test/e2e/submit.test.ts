@@ -53,6 +53,24 @@ describe('mwbatch submit', () => {
     expect(asked.map((q) => q.text)).toEqual(['First turn, with a comma', 'Second turn', 'Third turn']);
   });
 
+  it('--inline-polls 0 puts every poll on a durable timer: one request per activity', async () => {
+    const dir = tempDir();
+    const file = writeCsv(dir, 'q.csv', ['question', 'timer polled 1', 'timer polled 2']);
+    const before = stack.sim.requests().length;
+    const args = ['submit', file, '--batch', 'e2e-timers', '--out', join(dir, 'out'), '--inline-polls', '0'];
+    expect((await runCli(args, env)).code).toBe(0);
+    const requests = stack.sim.requests().length - before;
+    let activities = 0;
+    let timers = 0;
+    for await (const wf of stack.client.workflow.list({ query: 'BatchId="e2e-timers"' })) {
+      const events = (await stack.client.workflow.getHandle(wf.workflowId).fetchHistory()).events ?? [];
+      activities += events.filter((e) => e.activityTaskScheduledEventAttributes).length;
+      timers += events.filter((e) => e.timerStartedEventAttributes).length;
+    }
+    expect(activities).toBe(requests);
+    expect(timers).toBe(requests - 2 * 2); // every GET after a timer; create and submit of 2 questions without
+  });
+
   it('re-running a finished batch makes no new API call and writes no duplicate row', async () => {
     const dir = tempDir();
     const file = writeCsv(dir, 'q.csv', ['question', 'once only 1', 'once only 2']);
