@@ -46,7 +46,10 @@ export function detachOnCtrlC(): void {
 
 /** `--mode poll|stream`: how each turn waits for its answer. */
 export function modeOption(): Option {
-  return new Option('--mode <mode>', 'poll GetResponse on durable timers, or stream the answer over SSE')
+  return new Option(
+    '--mode <mode>',
+    'poll GetResponse (the first seconds inside the submitting activity, then on durable timers), or stream the answer over SSE',
+  )
     .choices(['poll', 'stream'])
     .default('poll');
 }
