@@ -30,5 +30,11 @@ lint: install
 test: temporal-cli lint
 	npx vitest run
 
+# Issue 5's comparison (bench/compare.ts): this project (poll, stream) against a plain script, one table on stdout.
+# BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--scenarios 1 --variants A,C".
+bench: temporal-cli
+	npx tsc -p bench/tsconfig.json
+	node dist/bench/bench/compare.js $(BENCH_ARGS)
+
 clean:
 	rm -rf dist node_modules/.install-stamp

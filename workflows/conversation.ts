@@ -6,6 +6,7 @@
 import { defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { SubmitTurnInput } from '../common/activity-types';
 import { apiTaskQueue } from '../common/names';
 import {
   DEFAULT_INLINE_POLL_MS,
@@ -130,6 +131,14 @@ function answeredTurn(
   };
 }
 
+/** Submit a turn as its mode asks; the answer may already be in the result (a stream, or an inline poll). */
+function submit(submission: SubmitTurnInput, mode: TurnMode, poll: PollSchedule, deadlineMs: number) {
+  if (mode === 'stream') return streamActivities(deadlineMs).streamTurn(submission);
+  const inlineMs = Math.min(poll.inlineMs ?? DEFAULT_INLINE_POLL_MS, deadlineMs);
+  if (inlineMs <= 0) return apiActivities(SUBMIT_WINDOW_MS).submitTurn(submission);
+  return inlinePollingActivities(inlineMs).submitTurn({ ...submission, poll: { ...poll, inlineMs } });
+}
+
 async function askTurn(
   conversationId: string,
   turnIndex: number,
@@ -146,13 +155,7 @@ async function askTurn(
   const latency = () => Date.now() - startedAt;
   try {
     const submission = { conversationId, question: turn.question, turnIndex };
-    const inlineMs = mode === 'poll' ? Math.min(poll.inlineMs ?? DEFAULT_INLINE_POLL_MS, deadlineMs) : 0;
-    const submitted =
-      mode === 'stream'
-        ? await streamActivities(deadlineMs).streamTurn(submission)
-        : inlineMs > 0
-          ? await inlinePollingActivities(inlineMs).submitTurn({ ...submission, poll: { ...poll, inlineMs } })
-          : await apiActivities(SUBMIT_WINDOW_MS).submitTurn(submission);
+    const submitted = await submit(submission, mode, poll, deadlineMs);
     const pollsDone = ('inlinePolls' in submitted && submitted.inlinePolls) || 0;
     // An inline poll answered 429: wait as told, and let the next poll's backoff continue from that 429.
     let notBefore = ('retryAfterMs' in submitted && submitted.retryAfterMs) || 0;
