@@ -44,7 +44,11 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # runtime
 # ---------------------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
+# MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (the SDK's Rust runtime runs several) its own malloc
+# arena, up to 8 per core, each holding freed memory; two arenas took ~45 MB off a worker with 1,000 conversations
+# in flight (bench/COMPARE.md, scenario 3). The worker's V8 heap settings are in worker/heap.ts.
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     MWBATCH_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
 COPY package.json ./

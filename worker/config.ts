@@ -4,12 +4,32 @@ import { parseEnv, positiveInt } from '../config/env';
 import { ConfigError } from '../config/errors';
 import { loadMoveworksSettings, type MoveworksSettings } from '../config/moveworks';
 import { loadTemporalSettings, type TemporalSettings } from '../config/temporal';
+import { DEFAULT_HEAP_SETTINGS, type HeapSettings } from './heap';
+
+/**
+ * Workflow runs kept in the worker's cache. The SDK's own default grows with the heap limit (~2,300 runs on a 4 GB
+ * heap): with 1,000 conversations in flight that cache alone kept the worker above 400 MB. 250 runs cost replays
+ * when more conversations than that are open at once (a run evicted from the cache is replayed from its history at
+ * its next workflow task).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
+/** A whole number in [min, max], or 0 for "leave V8's own". */
+const zeroOrInt = (what: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `must be a number (${what})` })
+    .int('must be a whole number')
+    .refine((n) => n === 0 || (n >= min && n <= max), `must be 0 (V8's default) or between ${min} and ${max}`);
 
 const workerEnvSchema = z.object({
   /** Global API budget: activities per second on the API task queue, shared by every worker polling it. */
   MWBATCH_RPS: z.coerce.number({ error: 'must be a number of requests per second' }).positive('must be > 0').optional(),
   MWBATCH_MAX_CONCURRENT_ACTIVITIES: positiveInt('HTTP calls in flight per worker').default(200),
-  MWBATCH_MAX_CACHED_WORKFLOWS: positiveInt('workflows kept in the worker cache').optional(),
+  MWBATCH_MAX_CACHED_WORKFLOWS: positiveInt('workflows kept in the worker cache').default(DEFAULT_MAX_CACHED_WORKFLOWS),
+  /** worker/heap.ts: heap growth past the live size before a full collection, every thread of the worker. */
+  MWBATCH_HEAP_GROWING_PERCENT: zeroOrInt('percent', 1, 300).default(DEFAULT_HEAP_SETTINGS.heapGrowingPercent),
+  /** worker/heap.ts: old-space limit of the workflow thread, MB. */
+  MWBATCH_WORKFLOW_HEAP_MB: zeroOrInt('megabytes', 64, 16_384).default(DEFAULT_HEAP_SETTINGS.workflowHeapMb),
 });
 
 export interface WorkerSettings {
@@ -17,7 +37,8 @@ export interface WorkerSettings {
   moveworks: MoveworksSettings;
   rps?: number;
   maxConcurrentActivities: number;
-  maxCachedWorkflows?: number;
+  maxCachedWorkflows: number;
+  heap: HeapSettings;
 }
 
 /** Run every loader, so that one start-up reports every bad variable, not only the first group's. */
@@ -48,5 +69,9 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     rps: own.MWBATCH_RPS,
     maxConcurrentActivities: own.MWBATCH_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: own.MWBATCH_MAX_CACHED_WORKFLOWS,
+    heap: {
+      heapGrowingPercent: own.MWBATCH_HEAP_GROWING_PERCENT,
+      workflowHeapMb: own.MWBATCH_WORKFLOW_HEAP_MB,
+    },
   };
 }

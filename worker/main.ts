@@ -8,11 +8,14 @@ import { exitOnError, UnreachableTemporalError } from '../config/errors';
 import { loadDataConverter } from '../config/encryption';
 import { createMoveworksClient } from '../config/moveworks';
 import { loadWorkerSettings } from './config';
+import { applyHeapSettings } from './heap';
 import { createWorkerPair } from './workers';
 
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const settings = loadWorkerSettings(env);
   const dataConverter = loadDataConverter(env);
+  // Before Worker.create: the workflow thread's heap limit only reaches threads started afterwards.
+  applyHeapSettings(settings.heap);
   const { temporal } = settings;
   let connection: NativeConnection;
   try {

@@ -1,0 +1,32 @@
+/**
+ * The worker process's V8 heap settings, applied at run time so that `mwbatch worker` needs no NODE_OPTIONS.
+ *
+ * Left to itself, V8 sizes its heaps from the machine's memory (up to a 4 GB limit) and, with such a limit, lets a
+ * heap grow up to 4× its live size before the next full collection: a worker holding 1,000 conversations peaked at
+ * 600 MB of RSS, mostly garbage (bench/COMPARE.md, scenario 3). `--max-old-space-size` cannot be changed once the
+ * main isolate exists, but V8 reads two other flags later:
+ *  - `--heap-growing-percent` at every full collection, in every isolate of the process (the main thread, where
+ *    activities, HTTP and the SDK's bridge run, and the workflow thread): the heap may then grow that much past its
+ *    live size before the next full collection. 30 is what V8 itself allows at most on a small (256 MB) heap.
+ *  - `--max-old-space-size` when an isolate is created: the workflow thread(s) the SDK starts in Worker.create get
+ *    it, the main thread keeps its own limit. A ceiling on that thread's heap, not a memory saving by itself.
+ */
+import { setFlagsFromString } from 'node:v8';
+
+export interface HeapSettings {
+  /** Heap growth allowed past the live size before a full collection, in %; 0 leaves V8's own (up to 300 %). */
+  heapGrowingPercent: number;
+  /** Old-space limit of the workflow thread(s), MB; 0 leaves V8's default (from the machine's memory). */
+  workflowHeapMb: number;
+}
+
+export const DEFAULT_HEAP_SETTINGS: HeapSettings = { heapGrowingPercent: 30, workflowHeapMb: 256 };
+
+/**
+ * Sets the V8 flags for the rest of the process's life. Call it before Worker.create: the workflow-thread limit
+ * only reaches isolates created afterwards. It changes process-wide flags, so only the worker process calls it.
+ */
+export function applyHeapSettings(settings: HeapSettings): void {
+  if (settings.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${settings.heapGrowingPercent}`);
+  if (settings.workflowHeapMb > 0) setFlagsFromString(`--max-old-space-size=${settings.workflowHeapMb}`);
+}
