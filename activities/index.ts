@@ -66,14 +66,14 @@ export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps
       return withFailureMapping(async (attempt) => {
         const signal = cancellationSignal();
         const key = activityKey();
-        const inline = inlinePolls && (input.poll?.inlineMs ?? 0) > 0;
+        const inlinePoll = inlinePolls && (input.poll?.inlineMs ?? 0) > 0 ? input.poll : undefined;
         // An earlier attempt got as far as a response id (inline polling heartbeats it): never submit again.
         const checkpoint = activityInfo().heartbeatDetails as SubmitCheckpoint | undefined;
         if (checkpoint?.responseId) {
           return { responseId: checkpoint.responseId, status: 'CREATED', attempt, reconciled: true };
         }
         let responseId: string | undefined;
-        const stopHeartbeats = inline ? keepHeartbeating((): SubmitCheckpoint => ({ responseId })) : () => {};
+        const stopHeartbeats = inlinePoll ? keepHeartbeating((): SubmitCheckpoint => ({ responseId })) : () => {};
         try {
           if (attempt > 1 && !rejected.take(key)) {
             const { conversationId, turnIndex, question } = input;
@@ -88,9 +88,9 @@ export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps
           );
           responseId = response.response_id;
           const submitted = { responseId, status: response.status, attempt, reconciled: false };
-          if (!inline || !input.poll) return submitted;
+          if (!inlinePoll) return submitted;
           const ids = { conversationId: input.conversationId, responseId };
-          const { polls, answered, retryAfterMs } = await pollInline(moveworks, ids, input.poll, signal, attempt);
+          const { polls, answered, retryAfterMs } = await pollInline(moveworks, ids, inlinePoll, signal, attempt);
           const status = answered?.status ?? response.status;
           return { ...submitted, ...answered, status, inlinePolls: polls, retryAfterMs };
         } finally {

@@ -35,29 +35,13 @@ const NON_RETRYABLE = [
   'UnprocessableError',
 ];
 
-function apiActivities(scheduleToCloseMs: number) {
-  const options: ActivityOptions = {
-    taskQueue: apiTaskQueue(workflowInfo().taskQueue),
-    // Longer than the client's own per-request timeout (30 s by default), so the client reports the timeout.
-    startToCloseTimeout: '45s',
-    scheduleToCloseTimeout: scheduleToCloseMs,
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '30s',
-      nonRetryableErrorTypes: NON_RETRYABLE,
-    },
-  };
-  return proxyActivities<Activities>(options);
-}
-
-/** One activity holds the SSE stream for the whole turn; its heartbeats carry the response id. */
-function streamActivities(deadlineMs: number) {
+/** Every HTTP activity runs on the API task queue with the same retry policy; only its timeouts differ. */
+function httpActivities(
+  timeouts: Pick<ActivityOptions, 'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'heartbeatTimeout'>,
+) {
   return proxyActivities<Activities>({
     taskQueue: apiTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: deadlineMs + 15_000,
-    heartbeatTimeout: '10s',
-    scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
+    ...timeouts,
     retry: {
       initialInterval: '1s',
       backoffCoefficient: 2,
@@ -67,22 +51,31 @@ function streamActivities(deadlineMs: number) {
   });
 }
 
+/** Longer than the client's own per-request timeout (30 s by default), so the client reports the timeout. */
+const REQUEST_TIMEOUT_MS = 45_000;
+
+function apiActivities(scheduleToCloseMs: number) {
+  return httpActivities({ startToCloseTimeout: REQUEST_TIMEOUT_MS, scheduleToCloseTimeout: scheduleToCloseMs });
+}
+
+/** One activity holds the SSE stream for the whole turn; its heartbeats carry the response id. */
+function streamActivities(deadlineMs: number) {
+  return httpActivities({
+    startToCloseTimeout: deadlineMs + 15_000,
+    heartbeatTimeout: '10s',
+    scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
+  });
+}
+
 /**
  * Poll mode's submission when it polls inline (activities/inline-poll.ts): heartbeats carry the response id, so a
  * worker's death is noticed within seconds and the retry continues with that response instead of asking again.
  */
 function inlinePollingActivities(inlineMs: number) {
-  return proxyActivities<Activities>({
-    taskQueue: apiTaskQueue(workflowInfo().taskQueue),
-    startToCloseTimeout: 45_000 + inlineMs,
+  return httpActivities({
+    startToCloseTimeout: REQUEST_TIMEOUT_MS + inlineMs,
     heartbeatTimeout: '10s',
     scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '30s',
-      nonRetryableErrorTypes: NON_RETRYABLE,
-    },
   });
 }
 

@@ -18,7 +18,7 @@ export async function setApiRateLimit(client: Client, taskQueue: string, request
 }
 
 /** The rate limit set on the API task queue through the API (by an earlier `--rps`), if any and if known. */
-export async function currentApiRateLimit(client: Client, taskQueue: string): Promise<number | undefined> {
+async function currentApiRateLimit(client: Client, taskQueue: string): Promise<number | undefined> {
   try {
     const described = await client.workflowService.describeTaskQueue({
       namespace: client.options.namespace,
@@ -34,9 +34,17 @@ export async function currentApiRateLimit(client: Client, taskQueue: string): Pr
 
 /**
  * The poll schedule a batch asks for: the default, with `inlineMs` when given. A rate limit on the API task queue
- * counts activities, so under one every HTTP request must be its own activity: no polls inside the submitting
- * activity (activities/inline-poll.ts).
+ * (`rps` given now, or left by an earlier `--rps`) counts activities, so under one every HTTP request must be its
+ * own activity: no polls inside the submitting activity (activities/inline-poll.ts).
  */
+export async function batchPollSchedule(
+  client: Client,
+  taskQueue: string,
+  { rps, inlineMs }: { rps?: number; inlineMs?: number } = {},
+): Promise<PollSchedule | undefined> {
+  return pollScheduleFor(rps ?? (await currentApiRateLimit(client, taskQueue)), inlineMs);
+}
+
 export function pollScheduleFor(rateLimit: number | undefined, inlineMs?: number): PollSchedule | undefined {
   if (rateLimit) return { ...DEFAULT_POLL_SCHEDULE, inlineMs: 0 };
   return inlineMs === undefined ? undefined : { ...DEFAULT_POLL_SCHEDULE, inlineMs };

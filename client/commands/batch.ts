@@ -7,7 +7,7 @@ import { checkBatchId } from '../batch/batch-id';
 import { collectBatchResults } from '../batch/collect';
 import { batchStatusCounts, cancelBatch, recentBatches } from '../batch/inspect';
 import { summaryTable } from '../batch/progress';
-import { currentApiRateLimit, pollScheduleFor } from '../batch/rate-limit';
+import { batchPollSchedule } from '../batch/rate-limit';
 import { retryFailedRows } from '../batch/retry';
 import { exitCodeFor } from '../batch/submit-file';
 import { readInputColumns } from '../results/columns';
@@ -88,12 +88,12 @@ export function registerBatchCommands(program: Command): void {
         const results = await ResultsWriter.open(outDir, (await readInputColumns(outDir)) ?? DEFAULT_COLUMNS);
         try {
           detachOnCtrlC();
-          const rateLimit = await currentApiRateLimit(client, settings.taskQueue);
+          const poll = await batchPollSchedule(client, settings.taskQueue);
           const { conversations } = await retryFailedRows(client, results, {
             batchId,
             taskQueue: settings.taskQueue,
             concurrency: opts.concurrency,
-            poll: pollScheduleFor(rateLimit),
+            poll,
             wait: true,
           });
           await results.finalize();

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
 import { checkBatchId } from '../batch/batch-id';
-import { currentApiRateLimit, pollScheduleFor, setApiRateLimit } from '../batch/rate-limit';
+import { batchPollSchedule, setApiRateLimit } from '../batch/rate-limit';
 import { loadBatchFile, submitFile } from '../batch/submit-file';
 import {
   deadlineOption,
@@ -40,13 +40,13 @@ export function registerSubmit(program: Command): void {
       });
       process.exitCode = await withClient(async (client, settings) => {
         if (opts.rps) await setApiRateLimit(client, settings.taskQueue, opts.rps);
-        const rateLimit = opts.rps ?? (await currentApiRateLimit(client, settings.taskQueue));
+        const poll = await batchPollSchedule(client, settings.taskQueue, { rps: opts.rps, inlineMs: opts.inlinePolls });
         detachOnCtrlC();
         const outcome = await submitFile(client, batch, {
           taskQueue: settings.taskQueue,
           concurrency: opts.concurrency,
           deadlineMs: opts.deadline,
-          poll: pollScheduleFor(rateLimit, opts.inlinePolls),
+          poll,
           mode: opts.mode,
           wait: opts.wait,
         });

@@ -50,6 +50,9 @@ async function askAll(options: TestStackOptions, questions: string[], poll: Poll
   return { results, histories };
 }
 
+/** Polls 200 ms apart at first, inline for the first `inlineMs`. */
+const fastPoll = (inlineMs: number): PollSchedule => ({ firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000, inlineMs });
+
 const count = (types: temporal.api.enums.v1.EventType[], type: temporal.api.enums.v1.EventType) =>
   types.filter((t) => t === type).length;
 
@@ -64,12 +67,7 @@ function submittedTexts(s: TestStack): string[] {
 describe('inline polls', () => {
   it('answers a quick question inside the submitting activity: no timer, two activities, a short history', async () => {
     const question = 'What is the Wi-Fi password for guests?';
-    const { results, histories } = await askAll({ simulator: { answerDelayMs: 600 } }, [question], {
-      firstDelayMs: 200,
-      factor: 1.5,
-      maxDelayMs: 1000,
-      inlineMs: 3000,
-    });
+    const { results, histories } = await askAll({ simulator: { answerDelayMs: 600 } }, [question], fastPoll(3000));
     const [turn] = results[0]!.turns;
     expect(turn?.status).toBe('COMPLETED');
     expect(turn?.answer).toBe(expectedAnswer(question));
@@ -86,12 +84,7 @@ describe('inline polls', () => {
 
   it('hands a slow answer over to durable timers after the window, without asking again', async () => {
     const question = 'Summarise the travel policy';
-    const { results, histories } = await askAll({ simulator: { answerDelayMs: 2500 } }, [question], {
-      firstDelayMs: 200,
-      factor: 1.5,
-      maxDelayMs: 1000,
-      inlineMs: 600,
-    });
+    const { results, histories } = await askAll({ simulator: { answerDelayMs: 2500 } }, [question], fastPoll(600));
     expect(results[0]!.turns[0]?.status).toBe('COMPLETED');
     expect(results[0]!.turns[0]?.answer).toBe(expectedAnswer(question));
     expect(count(histories[0]!, EventType.EVENT_TYPE_TIMER_STARTED)).toBeGreaterThan(0);
@@ -103,12 +96,7 @@ describe('inline polls', () => {
     const { results, histories } = await askAll(
       { simulator: { answerDelayMs: 800, rate5xx: 0.15, seed: 7 } },
       questions,
-      {
-        firstDelayMs: 200,
-        factor: 1.5,
-        maxDelayMs: 1000,
-        inlineMs: 5000,
-      },
+      fastPoll(5000),
     );
     expect(results.map((r) => r.turns[0]?.status)).toEqual(questions.map(() => 'COMPLETED'));
     expect(results.map((r) => r.turns[0]?.answer)).toEqual(questions.map(expectedAnswer));
@@ -120,12 +108,11 @@ describe('inline polls', () => {
 
   it('polls only from the workflow when the worker enforces a rate limit: one request per activity', async () => {
     const question = 'How many vacation days do I have?';
-    const { results, histories } = await askAll({ rps: 50, simulator: { answerDelayMs: 600 } }, [question], {
-      firstDelayMs: 200,
-      factor: 1.5,
-      maxDelayMs: 1000,
-      inlineMs: 3000,
-    });
+    const { results, histories } = await askAll(
+      { rps: 50, simulator: { answerDelayMs: 600 } },
+      [question],
+      fastPoll(3000),
+    );
     expect(results[0]!.turns[0]?.status).toBe('COMPLETED');
     const [history] = histories;
     const requests = stack!.sim.requests().length;
