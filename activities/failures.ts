@@ -1,11 +1,23 @@
 /**
- * Turns what the Moveworks client throws into the Temporal failures that drive retries (design.md 3.5).
+ * Turns what the Moveworks client throws into the Temporal failures that drive retries: the one place where an
+ * activity's retry decision is made.
  * 429 → retryable, next attempt no sooner than Retry-After (or a capped, jittered backoff when absent);
  * 5xx, timeouts, network and malformed replies → retryable on the workflow's retry policy;
- * 400/401/403/404/409/422 → non-retryable, carrying the API's error.code.
+ * a 404 or 409 within the settling window of the call (the API is eventually consistent: a response just created
+ * may not be readable yet, a conversation may refuse a new turn while the previous one settles) → retried every
+ * second until the window closes;
+ * 400/401/403/404/409/422 otherwise → non-retryable, carrying the API's error.code.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { MalformedResponseError, MoveworksError, RateLimitError, isRetryable } from '../moveworks';
+import {
+  ConflictError,
+  MalformedResponseError,
+  MoveworksError,
+  NotFoundError,
+  RateLimitError,
+  StreamError,
+  isRetryable,
+} from '../moveworks';
 import type { ApiFailureDetails } from '../common/activity-types';
 
 /** Never wait less than this after a 429, nor longer than the cap, whatever the header says. */
@@ -29,25 +41,35 @@ function detailsOf(err: MoveworksError, attempt: number): ApiFailureDetails {
   return { status: err.status, code: err.code, rootUuid: err.rootUuid, attempt };
 }
 
+/** How long a 404 or 409 is taken for the API still settling before it is final. */
+export const SETTLING_WINDOW_MS = 30_000;
+const SETTLING_RETRY_MS = 1_000;
+
+export interface FailureContext {
+  attempt: number;
+  /** 429s the same call got before this activity began (in an inline poll): the backoff continues from there. */
+  earlier429s?: number;
+  /** Until when (ms epoch) a 404 or 409 is retried as the API settling; unset: never. */
+  settlingUntilMs?: number;
+}
+
 /**
  * Map any error thrown by the Moveworks client to an ApplicationFailure; anything else is rethrown unchanged.
- * `idempotent` calls (GETs, and POSTs that reconcile before repeating) also retry a malformed reply.
+ * Every call is idempotent (GETs by nature, POSTs because a retry reconciles first), so a malformed reply is
+ * retried like a 5xx, and so is a stream that broke before it named its response (the question may have been
+ * asked: the retry finds it through the message list instead of asking again).
  */
-export function toTemporalFailure(err: unknown, attempt: number, idempotent = false, earlier429s = 0): unknown {
+export function toTemporalFailure(err: unknown, context: FailureContext): unknown {
   if (!(err instanceof MoveworksError)) return err;
-  const details = detailsOf(err, attempt);
+  const { attempt, earlier429s = 0, settlingUntilMs = 0 } = context;
+  const failure = { message: err.message, type: err.name, details: [detailsOf(err, attempt)] };
   if (err instanceof RateLimitError) {
-    return ApplicationFailure.create({
-      message: err.message,
-      type: err.name,
-      details: [details],
-      nextRetryDelay: rateLimitDelayMs(err, attempt + earlier429s),
-    });
+    return ApplicationFailure.create({ ...failure, nextRetryDelay: rateLimitDelayMs(err, attempt + earlier429s) });
   }
+  const settling = (err instanceof NotFoundError || err instanceof ConflictError) && Date.now() < settlingUntilMs;
+  if (settling) return ApplicationFailure.create({ ...failure, nextRetryDelay: SETTLING_RETRY_MS });
   return ApplicationFailure.create({
-    message: err.message,
-    type: err.name,
-    details: [details],
-    nonRetryable: !(isRetryable(err) || (idempotent && err instanceof MalformedResponseError)),
+    ...failure,
+    nonRetryable: !(isRetryable(err) || err instanceof MalformedResponseError || err instanceof StreamError),
   });
 }

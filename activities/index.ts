@@ -4,13 +4,14 @@
  */
 import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import type { MoveworksClient } from '../moveworks';
-import { activityKey, keepHeartbeating, posting, terminalOutput, withFailureMapping } from './support';
+import { activityKey, keepHeartbeating, posting, settlingWindow, terminalOutput, withFailureMapping } from './support';
 import { pollInline, TERMINAL_STATUSES } from './inline-poll';
 import { createStreamActivities } from './stream-turn';
+import { createApiCheckActivities } from './api-check';
 import {
   conversationMarker,
+  earlierSubmission,
   findConversationByMarker,
-  findSubmittedTurn,
   RejectedAttempts,
   titleWithMarker,
 } from './reconcile';
@@ -41,6 +42,7 @@ export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps
   const rejected = new RejectedAttempts();
   return {
     ...createStreamActivities({ moveworks }, rejected),
+    ...createApiCheckActivities({ moveworks }),
 
     async createConversation(input: CreateConversationInput): Promise<CreateConversationOutput> {
       return withFailureMapping(async (attempt) => {
@@ -75,14 +77,8 @@ export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps
         let responseId: string | undefined;
         const stopHeartbeats = inlinePoll ? keepHeartbeating((): SubmitCheckpoint => ({ responseId })) : () => {};
         try {
-          if (attempt > 1 && !rejected.take(key)) {
-            const { conversationId, turnIndex, question } = input;
-            const existing = await findSubmittedTurn(moveworks, conversationId, turnIndex, question, signal);
-            if (existing) {
-              log.info('reusing the response an earlier attempt created', { responseId: existing });
-              return { responseId: existing, status: 'CREATED', attempt, reconciled: true };
-            }
-          }
+          const existing = await earlierSubmission(moveworks, rejected, key, input, signal);
+          if (existing) return { responseId: existing, status: 'CREATED', attempt, reconciled: true };
           const response = await posting(rejected, key, () =>
             moveworks.createResponse(input.conversationId, { text: input.question }, { signal }),
           );
@@ -96,17 +92,20 @@ export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps
         } finally {
           stopHeartbeats();
         }
-      });
+      }, settlingWindow());
     },
 
     async fetchResponse(input: FetchResponseInput): Promise<FetchResponseOutput> {
-      return withFailureMapping(async (attempt) => {
-        const response = await moveworks.getResponse(input.conversationId, input.responseId, {
-          signal: cancellationSignal(),
-        });
-        if (!TERMINAL_STATUSES.has(response.status)) return { status: response.status, terminal: false, attempt };
-        return terminalOutput(response, attempt);
-      }, input.earlier429s);
+      return withFailureMapping(
+        async (attempt) => {
+          const response = await moveworks.getResponse(input.conversationId, input.responseId, {
+            signal: cancellationSignal(),
+          });
+          if (!TERMINAL_STATUSES.has(response.status)) return { status: response.status, terminal: false, attempt };
+          return terminalOutput(response, attempt);
+        },
+        { earlier429s: input.earlier429s, ...settlingWindow() },
+      );
     },
   };
 }

@@ -4,7 +4,9 @@
  * repeated, the activity looks for what the first attempt may already have created, and reuses it.
  */
 import { createHash } from 'node:crypto';
+import { activityInfo, log } from '@temporalio/activity';
 import { contentText, type MoveworksClient } from '../moveworks';
+import type { SubmitTurnInput } from '../common/activity-types';
 
 const TITLE_LIMIT = 256;
 /** Clock skew allowed between this worker and the API when deciding that a conversation is too old to be ours. */
@@ -15,13 +17,29 @@ export function conversationMarker(workflowId: string, runId: string): string {
   return `[mwb:${createHash('sha256').update(`${workflowId}/${runId}`).digest('hex').slice(0, 16)}]`;
 }
 
-/** The user's title (or the first question) followed by the marker, within the API's 256 characters. */
+/**
+ * The user's title (or the first question) followed by the marker, within the API's 256 characters (counted as
+ * UTF-16 code units, the strictest reading). The text is cut at a grapheme boundary: a cut inside a surrogate pair
+ * would send a lone surrogate, which a strict server refuses, and a cut inside an emoji sequence would garble it.
+ */
 export function titleWithMarker(base: string, marker: string): string {
   const room = TITLE_LIMIT - marker.length - 1;
   const oneLine = base.replace(/\s+/g, ' ').trim();
-  const text = oneLine.length > room ? `${oneLine.slice(0, room - 1)}…` : oneLine;
+  const text = oneLine.length > room ? `${cutToLength(oneLine, room - 1)}…` : oneLine;
   return text ? `${text} ${marker}` : marker;
 }
+
+/** The longest prefix of `text` made of whole graphemes and at most `max` UTF-16 code units. */
+function cutToLength(text: string, max: number): string {
+  let end = 0;
+  for (const { index, segment } of graphemes.segment(text)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end).trimEnd();
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /**
  * The conversation an earlier attempt created, found by its marker among the most recently updated ones; the
@@ -42,28 +60,87 @@ export async function findConversationByMarker(
   return undefined;
 }
 
-/**
- * The response an earlier attempt created for turn `turnIndex` of this conversation. Only this workflow submits
- * turns to its conversation, one at a time, so the turn-th user message is ours if it carries the question.
- */
-export async function findSubmittedTurn(
-  moveworks: MoveworksClient,
-  conversationId: string,
-  turnIndex: number,
-  question: string,
-  signal?: AbortSignal,
-): Promise<string | undefined> {
-  const userMessages = [];
-  for await (const message of moveworks.listConversationMessages(conversationId, { limit: 100 }, { signal })) {
-    if (message.actor === 'USER') userMessages.push(message);
-  }
-  userMessages.reverse(); // the API lists newest first
-  const mine = userMessages[turnIndex];
-  return mine && contentText(mine.content) === question ? mine.response_id : undefined;
+/** What a submission's retry knows to recognise the turn its earlier attempt may have created. */
+export interface SubmittedTurnQuery {
+  conversationId: string;
+  question: string;
+  /** Response ids of this conversation's earlier turns, as the workflow recorded them: never this turn's. */
+  earlierResponseIds: readonly string[];
+  /** When the submission was first scheduled: a message older than that (less clock skew) is not this turn's. */
+  notBeforeMs: number;
+  /** Set only by workflows that predate `earlierResponseIds`: the turn's position among the user messages. */
+  turnIndex?: number;
 }
 
 /**
- * Attempts whose POST the API certainly did not process because it answered 429. The next attempt of
+ * The response an earlier attempt created for this turn. Only this workflow submits turns to its conversation, one
+ * at a time, so a user message whose response the workflow does not know yet, carrying this question and created
+ * since this submission began, is this turn's. Matching is by what the workflow knows, not by position: a refused
+ * turn leaves no message, and two turns may carry the same text ("yes"). Text is compared after whitespace
+ * normalisation, in case the server trims what it echoes.
+ */
+export async function findSubmittedTurn(
+  moveworks: MoveworksClient,
+  query: SubmittedTurnQuery,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const known = new Set(query.earlierResponseIds);
+  const question = normalised(query.question);
+  const notBefore = query.notBeforeMs - SKEW_MS;
+  const userMessages = [];
+  for await (const message of moveworks.listConversationMessages(query.conversationId, { limit: 100 }, { signal })) {
+    if (message.actor === 'USER') userMessages.push(message);
+  }
+  if (query.turnIndex !== undefined) {
+    // Scheduled by a workflow that predates earlierResponseIds: the position rule it was written for.
+    const mine = userMessages.reverse()[query.turnIndex];
+    return mine && normalised(contentText(mine.content) ?? '') === question ? mine.response_id : undefined;
+  }
+  // The API lists newest first: the first match is the most recent attempt's.
+  const mine = userMessages.find(
+    (message) =>
+      !known.has(message.response_id) &&
+      !(Date.parse(message.created_at) < notBefore) &&
+      normalised(contentText(message.content) ?? '') === question,
+  );
+  return mine?.response_id;
+}
+
+/**
+ * Before a submission's retry posts again: the response its earlier attempt created, if the API has it. The first
+ * attempt, and a retry after a 429 or 409 on this worker (certainly not processed), do not look.
+ */
+export async function earlierSubmission(
+  moveworks: MoveworksClient,
+  rejected: RejectedAttempts,
+  key: string,
+  input: SubmitTurnInput,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const info = activityInfo();
+  if (info.attempt === 1 || rejected.take(key)) return undefined;
+  const { conversationId, question, earlierResponseIds } = input;
+  const found = await findSubmittedTurn(
+    moveworks,
+    {
+      conversationId,
+      question,
+      earlierResponseIds: earlierResponseIds ?? [],
+      notBeforeMs: info.scheduledTimestampMs,
+      turnIndex: earlierResponseIds ? undefined : input.turnIndex,
+    },
+    signal,
+  );
+  if (found) log.info('reusing the response an earlier attempt created', { responseId: found });
+  return found;
+}
+
+function normalised(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Attempts whose POST the API certainly did not process because it answered 429 (or 409). The next attempt of
  * such an activity, if it runs on this worker, skips the look-up: under a rate limit the look-up would cost a
  * request of its own on every retry. After a crash or on another worker nothing is known, so it looks.
  */
@@ -71,11 +148,13 @@ export class RejectedAttempts {
   private readonly keys = new Set<string>();
 
   /**
-   * Record the outcome of a POST attempt. Only 429s are remembered: other 4xx answers are not retried (nothing
-   * to remember, and no entry left behind), and a 5xx, timeout or dropped connection may have been processed.
+   * Record the outcome of a POST attempt. Only 429s and 409s (refused while the conversation settles) are
+   * remembered: other 4xx answers are not retried (nothing to remember, and no entry left behind), and a 5xx,
+   * timeout or dropped connection may have been processed.
    */
   note(key: string, err: unknown): void {
-    if ((err as { status?: unknown } | undefined)?.status === 429) this.keys.add(key);
+    const status = (err as { status?: unknown } | undefined)?.status;
+    if (status === 429 || status === 409) this.keys.add(key);
     else this.keys.delete(key);
   }
 

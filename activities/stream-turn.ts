@@ -4,22 +4,18 @@
  * turn continues by polling that same response: it is never submitted twice.
  */
 import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
-import { StreamError, type MoveworksClient, type Response } from '../moveworks';
-import type { StreamTurnOutput, SubmitTurnInput } from '../common/activity-types';
-import { findSubmittedTurn, type RejectedAttempts } from './reconcile';
-import { activityKey, keepHeartbeating, posting, terminalOutput, withFailureMapping } from './support';
+import { StreamError, type MoveworksClient, type ResponseStream } from '../moveworks';
+import type { SubmitTurnInput, SubmitTurnOutput } from '../common/activity-types';
+import { earlierSubmission, type RejectedAttempts } from './reconcile';
+import { activityKey, keepHeartbeating, posting, settlingWindow, terminalOutput, withFailureMapping } from './support';
 
 interface StreamCheckpoint {
   responseId?: string;
 }
 
-function answered(response: Response, attempt: number): StreamTurnOutput {
-  return { ...terminalOutput(response, attempt), responseId: response.response_id };
-}
-
 export function createStreamActivities({ moveworks }: { moveworks: MoveworksClient }, rejected: RejectedAttempts) {
   return {
-    async streamTurn(input: SubmitTurnInput): Promise<StreamTurnOutput> {
+    async streamTurn(input: SubmitTurnInput): Promise<SubmitTurnOutput> {
       return withFailureMapping(async (attempt) => {
         const signal = cancellationSignal();
         const key = activityKey();
@@ -28,34 +24,30 @@ export function createStreamActivities({ moveworks }: { moveworks: MoveworksClie
         if (previous?.responseId) {
           return { responseId: previous.responseId, terminal: false, attempt, streamProblem: 'RESUMED' };
         }
-        if (attempt > 1 && !rejected.take(key)) {
-          const existing = await findSubmittedTurn(
-            moveworks,
-            input.conversationId,
-            input.turnIndex,
-            input.question,
-            signal,
-          );
-          if (existing) return { responseId: existing, terminal: false, attempt, streamProblem: 'RECONCILED' };
-        }
-        const stream = await posting(rejected, key, () =>
-          moveworks.createResponseStream(input.conversationId, { text: input.question }, { signal }),
-        );
-        const checkpoint = (): StreamCheckpoint => ({ responseId: stream.responseId });
-        const beat = () => heartbeat(checkpoint());
-        const stopHeartbeats = keepHeartbeating(checkpoint);
+        let stream: ResponseStream | undefined;
+        // Heartbeat from the start, through the look-up and the wait for the stream's headers: a heartbeat
+        // timeout there would start a second attempt while this one's POST may still be on its way, and that
+        // attempt's look-up would miss it and ask again.
+        const stopHeartbeats = keepHeartbeating((): StreamCheckpoint => ({ responseId: stream?.responseId }));
         try {
+          const existing = await earlierSubmission(moveworks, rejected, key, input, signal);
+          if (existing) return { responseId: existing, terminal: false, attempt, streamProblem: 'RECONCILED' };
+          stream = await posting(rejected, key, () =>
+            moveworks.createResponseStream(input.conversationId, { text: input.question }, { signal }),
+          );
           for await (const event of stream) {
-            beat();
+            heartbeat({ responseId: stream.responseId } satisfies StreamCheckpoint);
             if (event.event === 'RESPONSE_COMPLETED' || event.event === 'RESPONSE_FAILED') {
-              return answered(event.data.response, attempt);
+              return { ...terminalOutput(event.data.response, attempt), responseId: event.data.response.response_id };
             }
             if (event.event === 'ERROR') break;
           }
-          return await stream.finalResponse().then((response) => answered(response, attempt));
+          const response = await stream.finalResponse();
+          return { ...terminalOutput(response, attempt), responseId: response.response_id };
         } catch (err) {
-          // Without a response id nothing is known: fail, and the retry reconciles through the message list.
-          if (!(err instanceof StreamError) || !stream.responseId) throw err;
+          // Once the stream named the response, poll it. Before that, nothing is known: the StreamError is
+          // retried, and the retry looks the turn up before it posts again (activities/failures.ts).
+          if (!(err instanceof StreamError) || !stream?.responseId) throw err;
           log.warn('stream ended early; polling the response instead', {
             responseId: stream.responseId,
             code: err.code,
@@ -64,7 +56,7 @@ export function createStreamActivities({ moveworks }: { moveworks: MoveworksClie
         } finally {
           stopHeartbeats();
         }
-      });
+      }, settlingWindow());
     },
   };
 }

@@ -1,22 +1,26 @@
 /** What every HTTP activity shares: failure mapping, the key of an activity across attempts, POST bookkeeping. */
 import { activityInfo, heartbeat } from '@temporalio/activity';
-import { extractAnswer, type Response } from '../moveworks';
+import { extractAnswer, formatSize, ResponseTooLargeError, type Response } from '../moveworks';
 import type { FetchResponseOutput } from '../common/activity-types';
-import { toTemporalFailure } from './failures';
+import { SETTLING_WINDOW_MS, toTemporalFailure, type FailureContext } from './failures';
 import type { RejectedAttempts } from './reconcile';
 
-/**
- * Every call is safe to repeat: GETs by nature, POSTs because a retry reconciles first. So a malformed reply is
- * retried like a 5xx. `earlier429s`: 429s the same call got before this activity began (in an inline poll), so
- * the backoff after a 429 without Retry-After keeps growing across the hand-over.
- */
-export async function withFailureMapping<T>(call: (attempt: number) => Promise<T>, earlier429s = 0): Promise<T> {
+/** Runs one activity attempt; whatever the Moveworks client throws becomes the failure that drives the retry. */
+export async function withFailureMapping<T>(
+  call: (attempt: number) => Promise<T>,
+  context: Omit<FailureContext, 'attempt'> = {},
+): Promise<T> {
   const { attempt } = activityInfo();
   try {
     return await call(attempt);
   } catch (err) {
-    throw toTemporalFailure(err, attempt, true, earlier429s);
+    throw toTemporalFailure(err, { ...context, attempt });
   }
+}
+
+/** A 404 or 409 is taken for the API settling until this long after the call was first scheduled. */
+export function settlingWindow(): { settlingUntilMs: number } {
+  return { settlingUntilMs: activityInfo().scheduledTimestampMs + SETTLING_WINDOW_MS };
 }
 
 /** Identifies one activity across its attempts. */
@@ -35,17 +39,23 @@ export async function posting<T>(rejected: RejectedAttempts, key: string, post: 
   }
 }
 
-/** What a workflow needs of a response that reached COMPLETED or FAILED. */
+/**
+ * Citations travel beside the answer (itself capped by the client at 512 KiB) in one activity result: Temporal
+ * refuses a payload over 2 MB, so their share is capped too.
+ */
+const MAX_CITATIONS_BYTES = 512 * 1024;
+
+/** What a workflow needs of a response that reached COMPLETED or FAILED: the answer, not the raw outputs. */
 export function terminalOutput(response: Response, attempt: number): FetchResponseOutput {
   const answer = extractAnswer(response);
-  return {
-    status: response.status,
-    terminal: true,
-    answer: answer.text,
-    citations: answer.citations,
-    outputs: response.outputs ?? [],
-    attempt,
-  };
+  const citationBytes = Buffer.byteLength(JSON.stringify(answer.citations));
+  if (citationBytes > MAX_CITATIONS_BYTES) {
+    throw new ResponseTooLargeError(
+      `response ${response.response_id}: citations (${citationBytes} bytes) exceed the size limit of ${formatSize(MAX_CITATIONS_BYTES)}`,
+      { limit: MAX_CITATIONS_BYTES, unit: 'bytes', responseId: response.response_id },
+    );
+  }
+  return { status: response.status, terminal: true, answer: answer.text, citations: answer.citations, attempt };
 }
 
 /** How often a heartbeating activity beats while it waits (the SDK throttles to 80 % of the heartbeat timeout). */

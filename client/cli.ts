@@ -10,6 +10,7 @@ import { runWorker } from '../worker/main';
 import { registerAsk } from './commands/ask';
 import { registerBatchCommands } from './commands/batch';
 import { registerDev } from './commands/dev';
+import { registerDoctor } from './commands/doctor';
 import { registerSubmit } from './commands/submit';
 
 function buildProgram(): Command {
@@ -24,6 +25,7 @@ function buildProgram(): Command {
   registerBatchCommands(program);
   registerAsk(program);
   registerDev(program);
+  registerDoctor(program);
 
   program
     .command('worker')

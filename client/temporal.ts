@@ -1,11 +1,13 @@
 /** Connecting the CLI to Temporal, and starting or attaching to conversation workflows idempotently. */
+import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { loadDataConverter } from '../config/encryption';
-import { UnreachableTemporalError } from '../config/errors';
+import { InputMismatchError, UnreachableTemporalError } from '../config/errors';
 import type { TemporalSettings } from '../config/temporal';
 import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE, conversationWorkflowId } from '../common/names';
 import type { ConversationInput } from '../common/types';
+import type { Conversation } from './csv';
 import type { conversationWorkflow } from '../workflows';
 
 export type ConversationHandle = WorkflowHandle<typeof conversationWorkflow>;
@@ -23,10 +25,57 @@ export async function connectClient(settings: TemporalSettings, env: NodeJS.Proc
   return new Client({ connection, namespace: settings.namespace, dataConverter });
 }
 
+/** The workflow input of one conversation of a file, as `submit` starts it. */
+export function inputOfConversation(
+  batchId: string,
+  conversation: Conversation,
+  options: Pick<ConversationInput, 'deadlineMs' | 'poll' | 'mode'> = {},
+): ConversationInput {
+  return {
+    batchId,
+    conversationKey: conversation.key,
+    conversation: conversation.rows[0]?.conversation,
+    title: conversation.title,
+    turns: conversation.rows.map((row) => ({ rowId: row.id, question: row.question, line: row.line })),
+    ...options,
+  };
+}
+
+/** The memo field holding conversationInputHash on every conversation workflow this version starts. */
+export const INPUT_HASH_MEMO = 'inputHash';
+
+/**
+ * What makes two submissions the same conversation: the title and each turn's row id and question, in order. Not
+ * the options (mode, deadline, poll schedule) nor the rows' lines: a re-run with other options, or with rows moved
+ * in the file, still attaches.
+ */
+export function conversationInputHash(input: Pick<ConversationInput, 'title' | 'turns'>): string {
+  const canonical = JSON.stringify({
+    title: input.title ?? null,
+    turns: input.turns.map((turn) => [turn.rowId, turn.question]),
+  });
+  return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
+}
+
+/** The hash an existing workflow was started with; undefined for workflows started before the memo existed. */
+export function recordedInputHash(memo: Record<string, unknown> | undefined): string | undefined {
+  const value = memo?.[INPUT_HASH_MEMO];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** "line 3 (id q2)": the row a conversation starts with, as people find it in their file. */
+export function firstRowOf(input: Pick<ConversationInput, 'turns'>): string {
+  const first = input.turns[0];
+  return `line ${first?.line ?? '?'} (id ${first?.rowId ?? '?'})`;
+}
+
 /**
  * Start the conversation's workflow, or attach to it when it already runs or has completed: the ID is derived
- * from the batch and conversation key, a running one is reused and a completed one is never run again, so
- * submitting the same batch twice never asks twice.
+ * from the batch and conversation key, an existing one (running or closed) is never started again, so submitting
+ * the same batch twice never asks twice. Attaching first compares the input hash recorded on the workflow: a
+ * conversation whose questions or title changed under the same ID is refused (InputMismatchError), not answered
+ * with the old answers. `submit` checks the whole batch up front (client/batch/preflight.ts); this is the backstop
+ * for workflows visibility did not list yet.
  */
 export async function startOrAttach(
   client: Client,
@@ -34,18 +83,30 @@ export async function startOrAttach(
   input: ConversationInput,
 ): Promise<{ handle: ConversationHandle; started: boolean }> {
   const workflowId = conversationWorkflowId(input.batchId, input.conversationKey);
+  const inputHash = conversationInputHash(input);
   try {
     const handle = await client.workflow.start<typeof conversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {
       taskQueue,
       workflowId,
       args: [input],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      // FAIL (not USE_EXISTING) for a running workflow, so that every attach is seen here and checked.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       typedSearchAttributes: [{ key: BATCH_ID, value: input.batchId }],
+      memo: { [INPUT_HASH_MEMO]: inputHash },
     });
     return { handle, started: true };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return { handle: client.workflow.getHandle<typeof conversationWorkflow>(workflowId), started: false };
   }
+  const handle = client.workflow.getHandle<typeof conversationWorkflow>(workflowId);
+  const existing = await handle.describe();
+  const recorded = recordedInputHash(existing.memo);
+  if (recorded !== undefined && recorded !== inputHash) {
+    throw new InputMismatchError(
+      `${firstRowOf(input)}: batch ${input.batchId} already holds this conversation (workflow ${workflowId}) with ` +
+        'other questions or another title; attaching would return the old answers. Submit the edited file with a new --batch.',
+    );
+  }
+  return { handle, started: false };
 }

@@ -17,22 +17,33 @@ export interface CreateConversationOutput {
 export interface SubmitTurnInput {
   conversationId: string;
   question: string;
-  /** How many turns this conversation had before this one (to recognise it when reconciling). */
-  turnIndex: number;
+  /**
+   * Response ids of this conversation's earlier turns: a retry that looks for what its earlier attempt created
+   * skips their messages (activities/reconcile.ts). Unset only in inputs scheduled by older workflow code.
+   */
+  earlierResponseIds?: string[];
+  /** Older workflow code identified the turn by its position instead; kept so that its retries still reconcile. */
+  turnIndex?: number;
   /** Poll mode: poll the new response inside the activity while the schedule's next poll falls within inlineMs. */
   poll?: PollSchedule;
 }
 
-/** The submitted response; with the answer when an inline poll saw it end, otherwise the workflow polls on. */
-export interface SubmitTurnOutput extends Partial<Omit<FetchResponseOutput, 'status' | 'attempt'>> {
+/**
+ * What submitting a turn produced, in poll and stream mode alike: the response id, and the answer when the
+ * activity already saw the response end (an inline poll, or a stream that ran to its end). Otherwise the workflow
+ * polls GetResponse for that response on durable timers.
+ */
+export interface SubmitTurnOutput extends Partial<Omit<FetchResponseOutput, 'attempt'>> {
   responseId: string;
-  status: string;
   attempt: number;
-  reconciled: boolean;
+  /** True when a retry found the response an earlier attempt had created instead of submitting again. */
+  reconciled?: boolean;
   /** Polls made inside the activity: the workflow's schedule continues after them. */
   inlinePolls?: number;
   /** The last inline poll was answered 429: the workflow's first poll waits at least this long. */
   retryAfterMs?: number;
+  /** Stream mode: why the stream did not deliver the answer, when it did not. */
+  streamProblem?: string;
 }
 
 export interface FetchResponseInput {
@@ -42,13 +53,15 @@ export interface FetchResponseInput {
   earlier429s?: number;
 }
 
-/** What one GetResponse poll saw. `answer` and `outputs` are set only once the response is terminal. */
+/**
+ * What one GetResponse poll saw. `answer` and `citations` are set only once the response is terminal. The raw
+ * `outputs` never travel: they would put unbounded data in workflow history.
+ */
 export interface FetchResponseOutput {
   status: string;
   terminal: boolean;
   answer?: string;
   citations?: AnswerCitation[];
-  outputs?: unknown[];
   attempt: number;
 }
 
@@ -59,15 +72,4 @@ export interface ApiFailureDetails {
   rootUuid?: string;
   /** The activity attempt that failed, so the workflow can count API attempts even on failure. */
   attempt?: number;
-}
-
-/**
- * What a streamed turn produced. `terminal` with the answer when the stream ran to its end; otherwise only the
- * response id, and the workflow polls GetResponse for it (the stream broke, erred, or a worker died mid-stream).
- */
-export interface StreamTurnOutput extends Omit<FetchResponseOutput, 'status'> {
-  responseId: string;
-  status?: string;
-  /** Why the stream did not deliver the answer, when it did not. */
-  streamProblem?: string;
 }

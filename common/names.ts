@@ -23,3 +23,6 @@ export function conversationWorkflowId(batchId: string, conversationKey: string)
 }
 
 export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
+
+/** Memo set on a conversation that was cancelled and returned the answers it had: Temporal shows it Completed. */
+export const CANCELLED_MEMO = 'cancelled';

@@ -39,6 +39,20 @@ export function pollDelay(schedule: PollSchedule, pollsDone: number): number {
 /** The API documents up to 120 s to a terminal state; we wait a little longer before calling a turn TIMED_OUT. */
 export const DEFAULT_TURN_DEADLINE_MS = 150_000;
 
+export type TurnSettings = Required<Pick<ConversationInput, 'deadlineMs' | 'poll' | 'mode'>>;
+
+/**
+ * The settings a new workflow starts with, every default filled in by its starter. A workflow's own fallbacks
+ * only serve inputs written by older clients: so a later change of a default never reaches a running workflow.
+ */
+export function resolveTurnSettings(given: Partial<TurnSettings>): TurnSettings {
+  return {
+    deadlineMs: given.deadlineMs ?? DEFAULT_TURN_DEADLINE_MS,
+    poll: { ...DEFAULT_POLL_SCHEDULE, inlineMs: DEFAULT_INLINE_POLL_MS, ...given.poll },
+    mode: given.mode ?? 'poll',
+  };
+}
+
 export interface ConversationInput {
   batchId: string;
   conversationKey: string;
@@ -51,6 +65,17 @@ export interface ConversationInput {
   poll?: PollSchedule;
   /** `poll` (default): submit, then poll GetResponse on timers. `stream`: submit through SSE, poll only if it breaks. */
   mode?: TurnMode;
+  /** Set by the workflow itself when it continues as new: what the earlier runs of this conversation did. */
+  continued?: ContinuedConversation;
+}
+
+/** A conversation's progress carried across continue-as-new (its history stays bounded, its turns go on). */
+export interface ContinuedConversation {
+  conversationId: string;
+  /** Results of the turns already asked, in order. */
+  turns: TurnResult[];
+  /** UTF-8 bytes of those results, counted against the result's budget. */
+  keptBytes: number;
 }
 
 export type TurnMode = 'poll' | 'stream';
@@ -84,8 +109,11 @@ export interface TurnResult {
   errorMessage?: string;
   /** x-moveworks-root-uuid of the failing request, for Moveworks support. */
   rootUuid?: string;
-  /** The raw `outputs` of the terminal response, for results.jsonl. */
-  outputs?: unknown[];
+  /**
+   * Set when this result did not fit in the conversation's own result: the id of the workflow whose input holds
+   * it whole (answer and citations are empty here).
+   */
+  storedIn?: string;
 }
 
 export interface ConversationResult {

@@ -6,6 +6,34 @@ export class ConfigError extends Error {
   readonly exitCode = 2;
 }
 
+/**
+ * A conversation this batch already holds under the same workflow ID was started with other questions or another
+ * title (client/temporal.ts compares their input hashes): attaching would return answers to the old questions.
+ */
+export class InputMismatchError extends ConfigError {
+  override name = 'InputMismatchError';
+}
+
+/** What a failed Moveworks API check names (activities/api-check.ts): never a secret. */
+export interface ApiProblem {
+  problem: string;
+  message: string;
+  /** The environment variable(s) to fix, when one is to blame. */
+  variable?: string;
+}
+
+/** The Moveworks API cannot work with the worker's configuration: a 401, a 403, or a host nobody answers on. */
+export class ApiCheckError extends ConfigError {
+  override name = 'ApiCheckError';
+  /** `advice`: what to do after fixing the variable, e.g. "in the workers' environment and restart them". */
+  constructor(problem: ApiProblem, advice: string) {
+    super(
+      `Moveworks API check failed (${problem.problem}): ${problem.message}\n` +
+        `Fix ${problem.variable ?? 'the MOVEWORKS_* settings'} ${advice}`,
+    );
+  }
+}
+
 export class UnreachableTemporalError extends Error {
   override name = 'UnreachableTemporalError';
   readonly exitCode = 3;

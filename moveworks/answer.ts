@@ -1,4 +1,6 @@
-/** Turning a terminal Response into the answer text and citations a user reads. */
+/** Turning a terminal Response into the answer text and citations a user reads, within a size cap. */
+import { formatSize, ResponseTooLargeError, tooLargeMessage } from './errors';
+import { DEFAULT_MAX_ANSWER_BYTES } from './limits';
 import { isMessageOutput, type Citation, type Content, type Message, type Response } from './schemas';
 
 export interface AnswerCitation {
@@ -46,8 +48,20 @@ export function contentText(content: Content | null | undefined): string | undef
   return undefined;
 }
 
-/** Reasoning messages and user (or live-agent) messages are left out. */
-export function extractAnswer(response: Response): Answer {
+export interface ExtractAnswerOptions {
+  /**
+   * Largest answer text allowed, in UTF-8 bytes (default DEFAULT_MAX_ANSWER_BYTES, or the client's
+   * `limits.maxAnswerBytes`). The answer travels in a Temporal payload, and Temporal rejects payloads
+   * over 2 MB: a bigger answer must fail here, with a clear error, not later in the SDK.
+   */
+  maxBytes?: number;
+}
+
+/**
+ * Reasoning messages and user (or live-agent) messages are left out.
+ * Throws ResponseTooLargeError when the answer text is over `maxBytes`.
+ */
+export function extractAnswer(response: Response, options: ExtractAnswerOptions = {}): Answer {
   const texts: string[] = [];
   const citations: AnswerCitation[] = [];
   const messageIds: string[] = [];
@@ -68,7 +82,21 @@ export function extractAnswer(response: Response): Answer {
       citations.push(flat);
     }
   }
-  return { text: texts.join('\n\n'), citations, messageIds };
+  const text = texts.join('\n\n');
+  checkAnswerSize(response, text, options.maxBytes ?? DEFAULT_MAX_ANSWER_BYTES);
+  return { text, citations, messageIds };
+}
+
+function checkAnswerSize(response: Response, text: string, limit: number): void {
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size <= limit) return;
+  const responseId = response.response_id || undefined;
+  const what = `answer text (${formatSize(size)})`;
+  throw new ResponseTooLargeError(`response ${responseId ?? '(no id)'}: ${tooLargeMessage(what, limit, 'bytes')}`, {
+    limit,
+    unit: 'bytes',
+    responseId,
+  });
 }
 
 export function flattenCitation(citation: Citation): AnswerCitation {

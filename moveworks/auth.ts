@@ -4,9 +4,11 @@
  */
 import { z } from 'zod';
 import { Deadline } from './deadline';
-import { MalformedResponseError } from './errors';
+import { MalformedResponseError, ResponseTooLargeError, tooLargeMessage } from './errors';
 import { errorFromHttpFailure } from './http-errors';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './limits';
 import { redactor, type Redactor } from './redact';
+import { readBodyText, type BodyText } from './transport';
 
 export interface TokenRequestOptions {
   /** Skip the cache (the API just rejected the cached token). */
@@ -157,7 +159,7 @@ export class ClientCredentialsAuth implements AuthProvider {
     const deadline = new Deadline(this.#timeoutMs);
     const sentAt = this.#now();
     let res: globalThis.Response;
-    let text: string;
+    let body: BodyText;
     try {
       res = await this.#fetch(this.tokenUrl, {
         method: 'POST',
@@ -165,7 +167,7 @@ export class ClientCredentialsAuth implements AuthProvider {
         body: form.toString(),
         signal: deadline.signal,
       });
-      text = await res.text();
+      body = await readBodyText(res, DEFAULT_MAX_RESPONSE_BYTES);
     } catch (err) {
       throw deadline.translate(err, op, this.#redact);
     } finally {
@@ -177,11 +179,20 @@ export class ClientCredentialsAuth implements AuthProvider {
         status: res.status,
         statusText: res.statusText,
         headers: res.headers,
-        bodyText: text,
+        bodyText: body.text,
         redact: this.#redact,
       });
     }
-    return this.#cacheEntry(parseTokenBody(text, op, res.status), sentAt);
+    if (!body.complete) {
+      const message = `${op.method} ${op.path}: ${tooLargeMessage('token response body', DEFAULT_MAX_RESPONSE_BYTES, 'bytes')}`;
+      throw new ResponseTooLargeError(message, {
+        ...op,
+        status: res.status,
+        limit: DEFAULT_MAX_RESPONSE_BYTES,
+        unit: 'bytes',
+      });
+    }
+    return this.#cacheEntry(parseTokenBody(body.text, op, res.status), sentAt);
   }
 
   #cacheEntry(body: z.output<typeof TokenSchema>, sentAt: number): CachedToken {

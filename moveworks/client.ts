@@ -5,7 +5,7 @@
  */
 import type { AuthProvider } from './auth';
 import type { CallOptions } from './deadline';
-import { MalformedResponseError } from './errors';
+import { resolveLimits, type MoveworksLimits } from './limits';
 import { nextCursorOf, PagedIterable } from './pagination';
 import {
   ConversationListSchema,
@@ -22,12 +22,13 @@ import {
   type Response,
   type UnknownReporter,
 } from './schemas';
-import { ResponseStream } from './stream';
+import { isEventStream, notAnEventStream, ResponseStream } from './stream';
 import { Transport } from './transport';
 
 export type { CallOptions } from './deadline';
 
-export interface MoveworksClientOptions {
+/** Caps default to DEFAULT_LIMITS (limits.ts); README "Size limits" says why. */
+export interface MoveworksClientOptions extends Partial<MoveworksLimits> {
   /** e.g. https://api.moveworks.ai/rest/v1beta1 (a trailing slash is fine). */
   baseUrl: string;
   /** Sent as `Assistant-Name`: the Bot Name of the Conversations API chatbot. */
@@ -69,10 +70,14 @@ export interface FeedbackBody {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_USER_AGENT = 'mwbatch-moveworks-client/0.1';
+/** How much of a 2xx answer that is not an event stream is read, to quote its start in the error. */
+const NOT_SSE_QUOTE_BYTES = 4096;
 
 export class MoveworksClient {
   readonly baseUrl: string;
   readonly assistantName: string;
+  /** The size caps in force; pass `maxAnswerBytes` to extractAnswer. */
+  readonly limits: Readonly<MoveworksLimits>;
   readonly #http: Transport;
 
   constructor(options: MoveworksClientOptions) {
@@ -80,6 +85,7 @@ export class MoveworksClient {
     if (!options.assistantName) throw new TypeError('MoveworksClient: assistantName is required');
     this.baseUrl = base.toString().replace(/\/+$/, '');
     this.assistantName = options.assistantName;
+    this.limits = resolveLimits(options);
     this.#http = new Transport({
       baseUrl: this.baseUrl,
       assistantName: options.assistantName,
@@ -87,6 +93,7 @@ export class MoveworksClient {
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       fetch: options.fetch ?? fetch,
       userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      maxResponseBytes: this.limits.maxResponseBytes,
       onUnknown: options.onUnknown,
     });
   }
@@ -146,7 +153,8 @@ export class MoveworksClient {
 
   /**
    * POST /conversations/{id}/responses/stream. Resolves once the 200 headers arrive; failures
-   * before that throw the same errors as createResponse.
+   * before that throw the same errors as createResponse. A 2xx that is not an event stream (by its
+   * content type, or with no body) throws StreamError without `responseId`.
    */
   async createResponseStream(
     conversationId: string,
@@ -158,16 +166,21 @@ export class MoveworksClient {
       { method: 'POST', segments, body: { input }, accept: 'text/event-stream' },
       opts,
     );
-    const { res, deadline, op } = opened;
-    if (!res.body) {
-      deadline.dispose();
-      throw new MalformedResponseError(`${op.method} ${op.path}: ${res.status} stream has no body`, {
-        ...op,
-        status: res.status,
-        rootUuid: opened.rootUuid,
+    const { res } = opened;
+    if (!res.body || !isEventStream(res)) {
+      // Quote the start of the body: it may say what answered instead (a proxy page, a JSON response).
+      const body = await this.#http.readText(opened, NOT_SSE_QUOTE_BYTES).catch((err: unknown) => {
+        if (opts?.signal?.aborted) throw err;
+        return undefined;
       });
+      throw notAnEventStream(opened, body?.text ?? '');
     }
-    return new ResponseStream({ ...opened, body: res.body, onUnknown: this.#http.onUnknown });
+    return new ResponseStream({
+      ...opened,
+      body: res.body,
+      maxLineLength: this.limits.maxStreamLineLength,
+      onUnknown: this.#http.onUnknown,
+    });
   }
 
   /** GET /conversations/{id}/responses/{rid}: the current status and assistant outputs. */

@@ -17,7 +17,8 @@ export type MoveworksErrorKind =
   | 'timeout'
   | 'connection'
   | 'malformed_response'
-  | 'stream';
+  | 'stream'
+  | 'too_large';
 
 export interface MoveworksErrorInit {
   status?: number;
@@ -153,10 +154,18 @@ export class MalformedResponseError extends MoveworksError {
 export interface StreamErrorInit extends MoveworksErrorInit {
   responseId?: string;
 }
-/** An SSE ERROR event, or a stream that stopped (closed, dropped, idle) before a terminal event. */
+/**
+ * An SSE ERROR event, a stream that stopped (closed, dropped, idle) before a terminal event, or a 2xx
+ * answer to the stream call that is not an event stream.
+ */
 export class StreamError extends MoveworksError {
   override readonly kind = 'stream';
-  /** Set when the stream announced the response, so the caller can poll GetResponse instead. */
+  /**
+   * Set when the stream announced the response, so the caller can poll GetResponse instead.
+   * `undefined` means the stream never named the response: it failed before its first event that
+   * carries an ID (an ERROR event first, a connection closed or cut before any event, a 2xx that is
+   * not an event stream). The question may or may not have been asked.
+   */
   readonly responseId?: string;
   static {
     this.prototype.name = 'StreamError';
@@ -170,11 +179,60 @@ export class StreamError extends MoveworksError {
   }
 }
 
+export type SizeUnit = 'bytes' | 'characters';
+
+export interface ResponseTooLargeInit extends MoveworksErrorInit {
+  /** The cap that was exceeded. */
+  limit: number;
+  /** What `limit` counts: UTF-8 bytes (bodies, answer text) or characters (one SSE line). */
+  unit: SizeUnit;
+  /** Set when the response was already known: announced by the stream, or the response whose answer it is. */
+  responseId?: string;
+}
+/**
+ * The server sent more than a configured cap allows (response body, SSE line, answer text). A body or a
+ * line is read no further than the cap. Not retryable: the same request would bring the same oversized answer.
+ */
+export class ResponseTooLargeError extends MoveworksError {
+  override readonly kind = 'too_large';
+  readonly limit: number;
+  readonly unit: SizeUnit;
+  readonly responseId?: string;
+  static {
+    this.prototype.name = 'ResponseTooLargeError';
+  }
+  constructor(message: string, init: ResponseTooLargeInit) {
+    super(message, init);
+    this.limit = init.limit;
+    this.unit = init.unit;
+    this.responseId = init.responseId;
+  }
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), limit: this.limit, unit: this.unit, responseId: this.responseId };
+  }
+}
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** "8 MiB", "512 KiB", "1000 bytes", "4194304 characters": exact, never rounded. */
+export function formatSize(size: number, unit: SizeUnit = 'bytes'): string {
+  if (unit === 'bytes' && size > 0 && size % MIB === 0) return `${size / MIB} MiB`;
+  if (unit === 'bytes' && size > 0 && size % KIB === 0) return `${size / KIB} KiB`;
+  return `${size} ${unit}`;
+}
+
+/** "<what> exceeds the size limit of <limit>": the core of every ResponseTooLargeError message. */
+export function tooLargeMessage(what: string, limit: number, unit: SizeUnit): string {
+  return `${what} exceeds the size limit of ${formatSize(limit, unit)}`;
+}
+
 /**
  * Whether repeating the same call may succeed: 408, 429, 5xx, our timeouts and connection failures.
  * Not retryable: other 4xx (the request itself is wrong), malformed 2xx bodies (the server would
- * answer the same way again), StreamError (the question may already have been asked: poll
- * GetResponse with `responseId` instead of re-posting), caller aborts and non-Moveworks errors.
+ * answer the same way again), ResponseTooLargeError (same reason), StreamError (the question may
+ * already have been asked: poll GetResponse with `responseId` instead of re-posting), caller aborts
+ * and non-Moveworks errors.
  */
 export function isRetryable(err: unknown): boolean {
   if (!(err instanceof MoveworksError)) return false;

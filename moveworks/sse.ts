@@ -1,8 +1,9 @@
 /**
  * A server-sent events reader following the WHATWG "event stream interpretation" rules
  * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation),
- * robust to any chunking of the byte stream.
+ * robust to any chunking of the byte stream, with an optional cap on the length of a line.
  */
+import { ResponseTooLargeError, tooLargeMessage } from './errors';
 
 export interface ServerSentEvent {
   /** The `event:` field, or "message" when the event had none. */
@@ -17,14 +18,26 @@ export interface ServerSentEvent {
 
 const LF = 0x0a;
 const CR = 0x0d;
+const LINE = 'an event stream line';
+const EVENT_DATA = 'the data of one event stream event';
+
+export interface ServerSentEventsOptions {
+  /**
+   * Longest line allowed, in characters; the `data:` lines of one event together are held to the same cap.
+   * Going over it throws ResponseTooLargeError as soon as it is seen, before the rest of the line is read.
+   * Default: no cap.
+   */
+  maxLineLength?: number;
+}
 
 export async function* readServerSentEvents(
   body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>,
+  options: ServerSentEventsOptions = {},
 ): AsyncGenerator<ServerSentEvent> {
   // `stream: true` keeps a multi-byte character that is split across chunks until it is complete.
   // The default (ignoreBOM false) drops a leading byte order mark, as the spec requires.
   const decoder = new TextDecoder('utf-8');
-  const parser = new EventStreamParser();
+  const parser = new EventStreamParser(options.maxLineLength);
   for await (const chunk of chunksOf(body)) {
     yield* parser.push(decoder.decode(chunk, { stream: true }));
   }
@@ -32,36 +45,70 @@ export async function* readServerSentEvents(
   // End of stream: an incomplete line or an event without its final blank line is discarded.
 }
 
-/** Incremental line splitter and field interpreter. */
-class EventStreamParser {
-  #buffer = '';
+/**
+ * Incremental line splitter and field interpreter. Linear in its input: each character is examined once,
+ * and the pieces of an unfinished line are kept apart and joined once, when the line ends.
+ */
+export class EventStreamParser {
+  /** Pieces of the line that is not finished yet. */
+  #pending: string[] = [];
+  #pendingLength = 0;
   /** The previous text ended with CR, so a LF at the start of the next text belongs to that line break. */
   #skipLeadingLF = false;
   #eventType = '';
   #data: string[] = [];
+  /** Characters in #data, counting the "\n" that will join them. */
+  #dataLength = 0;
   #lastEventId = '';
   #retry: number | undefined;
+  #scanned = 0;
+
+  constructor(readonly maxLineLength = Infinity) {}
+
+  /** Characters examined so far; equal to the input's length, which the tests use to check linearity. */
+  get charsScanned(): number {
+    return this.#scanned;
+  }
 
   *push(text: string): Generator<ServerSentEvent> {
     if (text === '') return;
-    let start = 0;
-    if (this.#skipLeadingLF && text.charCodeAt(0) === LF) start = 1;
-    this.#skipLeadingLF = false;
-    const input = this.#buffer + text.slice(start);
-    this.#buffer = '';
     let lineStart = 0;
-    for (let i = 0; i < input.length; i++) {
-      const ch = input.charCodeAt(i);
+    if (this.#skipLeadingLF && text.charCodeAt(0) === LF) lineStart = 1;
+    this.#skipLeadingLF = false;
+    this.#scanned += text.length - lineStart;
+    for (let i = lineStart; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
       if (ch !== LF && ch !== CR) continue;
-      const event = this.#line(input.slice(lineStart, i));
+      const event = this.#line(this.#finishLine(text.slice(lineStart, i)));
       if (event) yield event;
       if (ch === CR) {
-        if (i + 1 === input.length) this.#skipLeadingLF = true;
-        else if (input.charCodeAt(i + 1) === LF) i++;
+        if (i + 1 === text.length) this.#skipLeadingLF = true;
+        else if (text.charCodeAt(i + 1) === LF) i++;
       }
       lineStart = i + 1;
     }
-    this.#buffer = input.slice(lineStart);
+    if (lineStart < text.length) {
+      this.#pending.push(text.slice(lineStart));
+      this.#pendingLength += text.length - lineStart;
+      this.#checkLength(LINE, this.#pendingLength);
+    }
+  }
+
+  /** The whole line whose last piece is `tail`. */
+  #finishLine(tail: string): string {
+    this.#checkLength(LINE, this.#pendingLength + tail.length);
+    if (this.#pending.length === 0) return tail;
+    this.#pending.push(tail);
+    const line = this.#pending.join('');
+    this.#pending = [];
+    this.#pendingLength = 0;
+    return line;
+  }
+
+  #checkLength(what: string, length: number): void {
+    if (length <= this.maxLineLength) return;
+    const message = tooLargeMessage(what, this.maxLineLength, 'characters');
+    throw new ResponseTooLargeError(message, { limit: this.maxLineLength, unit: 'characters' });
   }
 
   #line(line: string): ServerSentEvent | undefined {
@@ -76,6 +123,8 @@ class EventStreamParser {
         this.#eventType = value;
         break;
       case 'data':
+        this.#dataLength += (this.#data.length > 0 ? 1 : 0) + value.length;
+        this.#checkLength(EVENT_DATA, this.#dataLength);
         this.#data.push(value);
         break;
       case 'id':
@@ -93,6 +142,7 @@ class EventStreamParser {
     const data = this.#data;
     const eventType = this.#eventType;
     this.#data = [];
+    this.#dataLength = 0;
     this.#eventType = '';
     if (data.length === 0) return undefined;
     const event: ServerSentEvent = { event: eventType || 'message', data: data.join('\n') };

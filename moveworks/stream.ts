@@ -1,10 +1,11 @@
 /**
  * The typed event stream of POST .../responses/stream. After the 200 headers, any failure other than
- * a caller abort becomes a StreamError carrying the response ID (when announced), because the
- * question may already be answered: the safe recovery is polling GetResponse, not re-posting.
+ * a caller abort or a line over the size cap becomes a StreamError carrying the response ID (when
+ * announced), because the question may already be answered: the safe recovery is polling GetResponse,
+ * not re-posting. `responseId` undefined on a StreamError means the stream never named the response.
  */
 import type { Deadline, Operation } from './deadline';
-import { MalformedResponseError, MoveworksError, StreamError } from './errors';
+import { MalformedResponseError, MoveworksError, ResponseTooLargeError, StreamError } from './errors';
 import { snippet, type Redactor } from './redact';
 import { parseReporting, type Response, type UnknownReporter } from './schemas';
 import { chunksOf, readServerSentEvents, type ServerSentEvent } from './sse';
@@ -16,6 +17,32 @@ import {
   type ResponseStreamEvent,
   type StreamErrorEventData,
 } from './stream-events';
+import type { OpenedResponse } from './transport';
+
+/** Whether a 2xx answer to the stream call says it is an event stream. */
+export function isEventStream(res: globalThis.Response): boolean {
+  const mediaType = res.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  return mediaType === 'text/event-stream';
+}
+
+/** The StreamError for a 2xx answer to the stream call that is not an event stream (no response ID is known). */
+export function notAnEventStream(opened: OpenedResponse, bodyText: string): StreamError {
+  const { op, res, rootUuid, redact } = opened;
+  const quoted = redact(snippet(bodyText));
+  const what = isEventStream(res)
+    ? `${res.status} answer has no body`
+    : `${res.status} answer is not an event stream (content-type ${res.headers.get('content-type') || 'missing'})` +
+      (quoted ? ` (body: ${quoted})` : '');
+  return new StreamError(describe(op, what, undefined, rootUuid), { ...op, status: res.status, rootUuid });
+}
+
+/** "<method> <path>: <what> (response <id>) (root uuid <uuid>)", the message of every error of a stream. */
+function describe(op: Operation, what: string, responseId: string | undefined, rootUuid: string | undefined): string {
+  const parts = [`${op.method} ${op.path}: ${what}`];
+  if (responseId) parts.push(`(response ${responseId})`);
+  if (rootUuid) parts.push(`(root uuid ${rootUuid})`);
+  return parts.join(' ');
+}
 
 export interface ResponseStreamInit {
   body: ReadableStream<Uint8Array>;
@@ -24,6 +51,8 @@ export interface ResponseStreamInit {
   op: Operation;
   redact: Redactor;
   rootUuid?: string;
+  /** Longest SSE line (and event data), in characters; a longer one ends the stream with ResponseTooLargeError. */
+  maxLineLength?: number;
   onUnknown?: UnknownReporter;
 }
 
@@ -57,14 +86,15 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
   /**
    * Yields events until RESPONSE_COMPLETED, RESPONSE_FAILED or ERROR (inclusive), then closes the
    * connection. Unknown event names are reported through onUnknown and skipped. Throws StreamError
-   * if the body ends first. A stream can be iterated once.
+   * if the body ends first, and ResponseTooLargeError (with `responseId` when announced) on a line
+   * longer than `maxLineLength`. A stream can be iterated once.
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<ResponseStreamEvent, void, undefined> {
     if (this.#state !== 'idle') throw new Error('a ResponseStream can only be iterated once');
     this.#state = 'reading';
-    const { deadline } = this.#init;
+    const { deadline, maxLineLength } = this.#init;
     try {
-      for await (const sse of readServerSentEvents(this.#chunks())) {
+      for await (const sse of readServerSentEvents(this.#chunks(), { maxLineLength })) {
         const event = this.#parse(sse);
         if (!event) continue;
         this.#responseId ??= responseIdOf(event);
@@ -157,6 +187,18 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
     const { deadline, op, redact } = this.#init;
     const translated = deadline.translate(err, op, redact);
     if (deadline.callerAborted || translated instanceof StreamError) return translated;
+    if (translated instanceof ResponseTooLargeError) {
+      // Not a StreamError: the response is too big to hand on, and polling it would not make it smaller.
+      const { limit, unit } = translated;
+      const message = describe(op, translated.message, this.#responseId, this.#init.rootUuid);
+      return new ResponseTooLargeError(message, {
+        ...op,
+        rootUuid: this.#init.rootUuid,
+        limit,
+        unit,
+        responseId: this.#responseId,
+      });
+    }
     const prefix = `${op.method} ${op.path}: `;
     let reason = translated instanceof Error ? translated.message : String(translated);
     if (reason.startsWith(prefix)) reason = reason.slice(prefix.length);
@@ -172,10 +214,8 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
 
   #streamError(what: string, cause?: unknown, code?: string): StreamError {
     const { op, rootUuid } = this.#init;
-    const parts = [`${op.method} ${op.path}: ${what}`];
-    if (this.#responseId) parts.push(`(response ${this.#responseId})`);
-    if (rootUuid) parts.push(`(root uuid ${rootUuid})`);
+    const message = describe(op, what, this.#responseId, rootUuid);
     const status = cause instanceof MoveworksError ? cause.status : undefined;
-    return new StreamError(parts.join(' '), { ...op, code, status, rootUuid, responseId: this.#responseId, cause });
+    return new StreamError(message, { ...op, code, status, rootUuid, responseId: this.#responseId, cause });
   }
 }

@@ -1,14 +1,16 @@
 /**
  * One HTTP call to the Conversations API: headers, per-attempt deadline, one token refresh on 401,
- * error mapping and schema parsing. It never retries anything else: the caller (Temporal) owns retries.
+ * error mapping, a cap on the body size and schema parsing. It never retries anything else: the caller
+ * (Temporal) owns retries.
  */
 import type { z } from 'zod';
 import type { AuthProvider } from './auth';
 import { Deadline, type CallOptions, type Operation } from './deadline';
-import { MalformedResponseError } from './errors';
+import { MalformedResponseError, ResponseTooLargeError, tooLargeMessage } from './errors';
 import { errorFromHttpFailure } from './http-errors';
 import { redactor, snippet, type Redactor } from './redact';
 import { parseReporting, type UnknownReporter } from './schemas';
+import { chunksOf } from './sse';
 
 export interface TransportConfig {
   baseUrl: string;
@@ -17,6 +19,8 @@ export interface TransportConfig {
   timeoutMs: number;
   fetch: typeof fetch;
   userAgent: string;
+  /** JSON bodies longer than this raise ResponseTooLargeError; error bodies are cut to it. */
+  maxResponseBytes: number;
   onUnknown?: UnknownReporter;
 }
 
@@ -62,12 +66,13 @@ export class Transport {
     let opened = await this.#send(url, spec, op, token, redactor([token]), opts);
     if (opened.res.status === 401 && auth.canRefresh) {
       // The token may have been revoked or expired early: fetch a new one and try exactly once more.
-      await readText(opened).catch(() => undefined);
+      await this.readText(opened).catch(() => undefined);
       const fresh = await auth.getToken({ forceRefresh: true, signal: opts.signal });
       opened = await this.#send(url, spec, op, fresh, redactor([token, fresh]), opts);
     }
     if (opened.res.ok) return opened;
-    const bodyText = await readText(opened);
+    // An error body longer than the cap is cut: the status says what happened, the body only adds detail.
+    const { text: bodyText } = await this.readText(opened);
     throw errorFromHttpFailure({
       ...op,
       status: opened.res.status,
@@ -78,11 +83,16 @@ export class Transport {
     });
   }
 
-  /** open + read + JSON.parse + schema validation (unknown enum values go to onUnknown). */
+  /** open + read (up to maxResponseBytes) + JSON.parse + schema validation (unknown enum values go to onUnknown). */
   async json<S extends z.ZodType>(spec: RequestSpec, schema: S, opts?: CallOptions): Promise<z.output<S>> {
     const opened = await this.open(spec, opts);
-    const text = await readText(opened);
+    const { text, complete } = await this.readText(opened);
     const { op, redact, res, rootUuid } = opened;
+    if (!complete) {
+      const limit = this.#config.maxResponseBytes;
+      const message = `${op.method} ${op.path}: ${tooLargeMessage('response body', limit, 'bytes')}`;
+      throw new ResponseTooLargeError(message, { ...op, status: res.status, rootUuid, limit, unit: 'bytes' });
+    }
     const where = `${op.method} ${op.path}: ${res.status}`;
     const details = { ...op, status: res.status, rootUuid, snippet: redact(snippet(text)) };
     let data: unknown;
@@ -132,17 +142,44 @@ export class Transport {
       throw deadline.translate(err, op, redact);
     }
   }
+
+  /** Reads the body (at most maxResponseBytes) under the response's deadline, then releases the deadline. */
+  async readText(opened: OpenedResponse, maxBytes = this.#config.maxResponseBytes): Promise<BodyText> {
+    try {
+      return await readBodyText(opened.res, maxBytes);
+    } catch (err) {
+      throw opened.deadline.translate(err, opened.op, opened.redact);
+    } finally {
+      opened.deadline.dispose();
+    }
+  }
 }
 
-/** Reads the whole body under the response's deadline, then releases the deadline. */
-export async function readText(opened: OpenedResponse): Promise<string> {
-  try {
-    return await opened.res.text();
-  } catch (err) {
-    throw opened.deadline.translate(err, opened.op, opened.redact);
-  } finally {
-    opened.deadline.dispose();
+export interface BodyText {
+  /** The body decoded as UTF-8, or its first `maxBytes` bytes when it is longer. */
+  text: string;
+  /** False when the body was longer than `maxBytes`: reading stopped there and the body was cancelled. */
+  complete: boolean;
+}
+
+/** Reads a body chunk by chunk, never holding more than `maxBytes` of it (plus the chunk that crossed the cap). */
+export async function readBodyText(res: globalThis.Response, maxBytes: number): Promise<BodyText> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let complete = true;
+  // chunksOf cancels the body (and so closes the connection) when the loop is left early.
+  for await (const chunk of res.body ? chunksOf(res.body) : []) {
+    const room = maxBytes - size;
+    if (chunk.byteLength > room) {
+      parts.push(chunk.subarray(0, room));
+      complete = false;
+      break;
+    }
+    parts.push(chunk);
+    size += chunk.byteLength;
   }
+  // Like Response.text(): invalid sequences become U+FFFD and a leading byte order mark is dropped.
+  return { text: new TextDecoder('utf-8').decode(Buffer.concat(parts)), complete };
 }
 
 function queryString(query: Record<string, QueryValue> | undefined): string {

@@ -24,12 +24,31 @@ function shortHash(question: string): string {
   return fnv1a(question).toString(16).padStart(8, '0');
 }
 
+/** Upper bound of `[sim:size=N]`, so a typo cannot make the simulator build a gigabyte string. */
+export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
 /**
  * The assistant's answer text for a question. Pure and deterministic so tests can compare results with it.
- * Directives such as `[sim:fail]` are part of the question and therefore part of the hash.
+ * Directives such as `[sim:fail]` are part of the question and therefore part of the hash. With `[sim:size=N]`
+ * the text is padded with numbered ASCII filler to exactly N UTF-8 bytes (unchanged when already that long).
  */
 export function expectedAnswer(question: string): string {
-  return `Simulated answer to "${question}" [${shortHash(question)}]`;
+  const answer = `Simulated answer to "${question}" [${shortHash(question)}]`;
+  const { sizeBytes } = parseDirectives(question);
+  const missing = (sizeBytes ?? 0) - Buffer.byteLength(answer, 'utf8');
+  return missing > 0 ? answer + filler(missing) : answer;
+}
+
+/** `missing` characters (= bytes, all ASCII) of numbered blocks, so a lost or repeated chunk is visible. */
+function filler(missing: number): string {
+  const blocks: string[] = [];
+  let length = 0;
+  for (let i = 1; length < missing; i++) {
+    const block = ` filler-${String(i).padStart(7, '0')}.`;
+    blocks.push(block);
+    length += block.length;
+  }
+  return blocks.join('').slice(0, missing);
 }
 
 /** Test directives embedded in a question. */
@@ -40,16 +59,41 @@ export interface Directives {
   /** Extras beyond the brief: force the stream faults for one question. */
   cutStream: boolean;
   streamError: boolean;
+  /** `[sim:refuse=400|422]`: creating a response for this question is refused with that status. */
+  refuseStatus: 400 | 422 | null;
+  /** `[sim:size=N]`: the answer text is padded to at least N UTF-8 bytes (capped at MAX_ANSWER_BYTES). */
+  sizeBytes: number | null;
+  /** `[sim:headers-delay=MS]`: the stream's 200 headers are sent MS real-time milliseconds after the commit. */
+  headersDelayMs: number | null;
+  /** `[sim:commit-delay=MS]`: a POST creating a response for it waits MS real-time milliseconds before it commits. */
+  commitDelayMs: number | null;
+  /** `[sim:stream-early=…]`: the stream fails before its first event (see StreamEarly). */
+  streamEarly: StreamEarly | null;
+}
+
+/** cut = connection destroyed after the headers; error = a lone ERROR event; not-sse = a 200 JSON body. */
+export type StreamEarly = 'cut' | 'error' | 'not-sse';
+
+function numberDirective(question: string, name: string): number | null {
+  const match = new RegExp(`\\[sim:${name}=(\\d+)\\]`).exec(question);
+  return match?.[1] !== undefined ? Number(match[1]) : null;
 }
 
 export function parseDirectives(question: string): Directives {
-  const delay = /\[sim:delay=(\d+)\]/.exec(question);
+  const refuse = numberDirective(question, 'refuse');
+  const size = numberDirective(question, 'size');
+  const early = /\[sim:stream-early=(cut|error|not-sse)\]/.exec(question)?.[1] as StreamEarly | undefined;
   return {
     fail: question.includes('[sim:fail]'),
     never: question.includes('[sim:never]'),
-    delayMs: delay?.[1] !== undefined ? Number(delay[1]) : null,
+    delayMs: numberDirective(question, 'delay'),
     cutStream: question.includes('[sim:cut]'),
     streamError: question.includes('[sim:stream-error]'),
+    refuseStatus: refuse === 400 || refuse === 422 ? refuse : null,
+    sizeBytes: size === null ? null : Math.min(size, MAX_ANSWER_BYTES),
+    headersDelayMs: numberDirective(question, 'headers-delay'),
+    commitDelayMs: numberDirective(question, 'commit-delay'),
+    streamEarly: early ?? null,
   };
 }
 

@@ -44,6 +44,14 @@ export const simulatorConfigSchema = z
     hangRate: fraction.default(0),
     malformedJsonRate: fraction.default(0),
     commitThenDropRate: fraction.default(0),
+    // Eventual consistency, by the simulator clock.
+    /** GET of a response answers 404 NOT_FOUND for this long after the response was created. */
+    notFoundAfterCreateMs: millis.default(0),
+    /**
+     * When > 0, a new response in a conversation answers 409 CONFLICT while the previous response is not terminal
+     * or reached its terminal status less than this long ago. 0 accepts it (responses then run side by side).
+     */
+    conflictWhileSettlingMs: millis.default(0),
   })
   .strict();
 

@@ -6,12 +6,13 @@ import { authorize, handleTokenRequest, TokenRegistry } from './auth';
 import { mergeConfig, type SimulatorConfig } from './config';
 import { dumpConversations } from './dump';
 import { drawRequestFaults, retryAfterHeaders, retryAfterSeconds, TokenBucket } from './faults';
+import { parseDirectives } from './answers';
 import { ApiError, parseJson, readBody, sendError, sendJson, sendTruncatedJson } from './http-io';
 import { randomStreams, uuidV4, type RandomStreams } from './random';
 import { RequestLog, type RecordedRequest } from './request-log';
 import { matchRoute, TOKEN_PATH } from './routes';
 import { ConversationStore } from './store';
-import { streamTurn } from './stream';
+import { streamFaultName, streamTurn } from './stream';
 
 export class SimulatorCore implements AdminControls {
   private current: SimulatorConfig;
@@ -149,16 +150,26 @@ export class SimulatorCore implements AdminControls {
         entry.fault = 'hang';
         return;
       }
+      const commitDelayMs = method === 'POST' ? commitDelayOf(parsed) : 0;
+      if (commitDelayMs > 0) {
+        // A slow server: the request is in, nothing is stored yet.
+        entry.fault = 'commit-delay';
+        await this.wait(commitDelayMs);
+        if (this.closed) return;
+      }
       const outcome = match.route.handle(
         { params: match.params, query: url.searchParams, rawBody, headers: req.headers, now: this.now() },
         { store: this.store, log: this.log, config },
       );
       if (outcome.kind === 'stream') {
         entry.responseId = outcome.turn.responseId;
-        entry.status = 200;
-        if (outcome.turn.streamFault === 'cut') entry.fault = 'cut-stream';
-        if (outcome.turn.streamFault === 'error') entry.fault = 'stream-error';
-        await streamTurn(res, outcome.turn, { now: () => this.now(), keepAliveMs: config.keepAliveMs });
+        const fault = streamFaultName(outcome.turn);
+        if (fault !== undefined) entry.fault = fault;
+        await streamTurn(res, outcome.turn, {
+          now: () => this.now(),
+          keepAliveMs: config.keepAliveMs,
+          onHeaders: () => (entry.status = 200),
+        });
         return;
       }
       if (outcome.conversationId !== undefined) entry.conversationId = outcome.conversationId;
@@ -181,6 +192,7 @@ export class SimulatorCore implements AdminControls {
       const apiError =
         error instanceof ApiError ? error : new ApiError(500, 'INTERNAL_ERROR', 'Unexpected simulator error.');
       entry.status = apiError.status;
+      if (apiError.fault !== undefined) entry.fault = apiError.fault;
       if (!res.headersSent) sendError(res, apiError);
       else res.destroy();
     }
@@ -190,7 +202,7 @@ export class SimulatorCore implements AdminControls {
     const mode = this.current.retryAfter;
     if (mode !== 'none') entry.retryAfterMs = retryAfterSeconds(waitMs) * 1000;
     const headers = retryAfterHeaders(mode, waitMs, this.now());
-    return new ApiError(429, 'RATE_LIMIT_EXCEEDED', 'Rate limit exceeded.', headers);
+    return new ApiError(429, 'RATE_LIMIT_EXCEEDED', 'Rate limit exceeded.', { headers });
   }
 
   private wait(ms: number): Promise<void> {
@@ -204,4 +216,10 @@ export class SimulatorCore implements AdminControls {
       this.waiters.add(wake);
     });
   }
+}
+
+/** `[sim:commit-delay=MS]` in the question a POST carries (`input.text`), if any. */
+function commitDelayOf(parsed: ReturnType<typeof parseJson>): number {
+  const input = parsed.ok ? (parsed.value as { input?: { text?: unknown } } | undefined)?.input : undefined;
+  return typeof input?.text === 'string' ? (parseDirectives(input.text).commitDelayMs ?? 0) : 0;
 }

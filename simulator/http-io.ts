@@ -8,19 +8,29 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNPROCESSABLE_ENTITY'
   | 'RATE_LIMIT_EXCEEDED'
   | 'INTERNAL_ERROR';
 
-/** Thrown by handlers; turned into `{"error":{"code","message"}}` with the given status. */
+/**
+ * Thrown by handlers; turned into `{"error":{"code","message"}}` with the given status. `fault` names the
+ * simulated fault that caused it, for the request log.
+ */
 export class ApiError extends Error {
+  readonly headers: Record<string, string>;
+  readonly fault?: string;
+
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
     message: string,
-    readonly headers: Record<string, string> = {},
+    extra: { headers?: Record<string, string>; fault?: string } = {},
   ) {
     super(message);
     this.name = 'ApiError';
+    this.headers = extra.headers ?? {};
+    if (extra.fault !== undefined) this.fault = extra.fault;
   }
 }
 

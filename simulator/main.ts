@@ -54,6 +54,8 @@ const FLAGS: Array<[flags: string, key: keyof SimulatorConfigPatch, help: string
   ['--hang-rate <fraction>', 'hangRate', 'fraction of API requests never answered', true],
   ['--malformed-json-rate <fraction>', 'malformedJsonRate', 'fraction of 2xx answers with truncated JSON', true],
   ['--commit-then-drop-rate <fraction>', 'commitThenDropRate', 'fraction of creates stored then dropped', true],
+  ['--not-found-after-create <ms>', 'notFoundAfterCreateMs', 'GET of a new response is 404 for this long', true],
+  ['--conflict-while-settling <ms>', 'conflictWhileSettlingMs', '409 on a new response until the last settled', true],
 ];
 
 function buildProgram(): Command {

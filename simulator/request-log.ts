@@ -26,12 +26,15 @@ export interface SimulatorStats {
   faults: Record<string, number>;
   /** conversation_id -> number of create-response calls (polling or stream) that created a response. */
   responsesCreated: Record<string, number>;
+  /** question text as submitted (directives included) -> number of responses created for it, everywhere. */
+  submissionsByQuestion: Record<string, number>;
   conversationsCreated: number;
 }
 
 export class RequestLog {
   private entries: RecordedRequest[] = [];
   private responsesCreated = new Map<string, number>();
+  private submissionsByQuestion = new Map<string, number>();
   private conversationsCreated = 0;
 
   begin(entry: Omit<RecordedRequest, 'seq' | 'status'>): RecordedRequest {
@@ -44,8 +47,9 @@ export class RequestLog {
     this.conversationsCreated += 1;
   }
 
-  countResponseCreated(conversationId: string): void {
-    this.responsesCreated.set(conversationId, (this.responsesCreated.get(conversationId) ?? 0) + 1);
+  countResponseCreated(conversationId: string, question: string): void {
+    increment(this.responsesCreated, conversationId);
+    increment(this.submissionsByQuestion, question);
   }
 
   /** Copies, so callers cannot change the log. */
@@ -67,6 +71,7 @@ export class RequestLog {
       byRoute,
       faults,
       responsesCreated: Object.fromEntries(this.responsesCreated),
+      submissionsByQuestion: Object.fromEntries(this.submissionsByQuestion),
       conversationsCreated: this.conversationsCreated,
     };
   }
@@ -74,6 +79,11 @@ export class RequestLog {
   clear(): void {
     this.entries = [];
     this.responsesCreated = new Map();
+    this.submissionsByQuestion = new Map();
     this.conversationsCreated = 0;
   }
+}
+
+function increment(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }

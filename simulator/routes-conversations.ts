@@ -5,6 +5,7 @@ import { json, objectBody, requireConversation, type Route } from './route-types
 import { renderConversation } from './store';
 
 const MAX_TITLE = 256;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function readTitle(body: Record<string, unknown>): string | undefined {
   const { title } = body;
@@ -13,6 +14,8 @@ function readTitle(body: Record<string, unknown>): string | undefined {
   if (title.length > MAX_TITLE) {
     throw new ApiError(400, 'INVALID_INPUT', `title must be at most ${MAX_TITLE} characters.`);
   }
+  // Like a strict server: a lone surrogate (a character cut in half) is not text.
+  if (LONE_SURROGATE.test(title)) throw new ApiError(400, 'INVALID_INPUT', 'title must be valid Unicode text.');
   return title;
 }
 

@@ -1,4 +1,5 @@
 // Response and message endpoints: create (polling and stream), get, list messages, submit feedback.
+import { parseDirectives } from './answers';
 import { ApiError } from './http-io';
 import { paginate, parseLimit } from './pagination';
 import {
@@ -25,11 +26,33 @@ function readQuestion(raw: string): string {
   return text;
 }
 
+/**
+ * Stores the user turn and its response, unless a refusal applies first: the question's `[sim:refuse=STATUS]`
+ * directive, or the `conflictWhileSettlingMs` knob while the conversation's previous response is still settling.
+ */
 function createTurn(req: ApiRequest, sim: SimContext): Turn {
   const conversation = requireConversation(sim, req.params.conversation_id);
-  const turn = sim.store.createTurn(conversation, readQuestion(req.rawBody));
-  sim.log.countResponseCreated(conversation.id);
+  const question = readQuestion(req.rawBody);
+  const refuse = parseDirectives(question).refuseStatus;
+  if (refuse !== null) {
+    const code = refuse === 400 ? 'INVALID_INPUT' : 'UNPROCESSABLE_ENTITY';
+    throw new ApiError(refuse, code, 'The question was refused (simulated).', { fault: `refuse-${refuse}` });
+  }
+  const previous = conversation.turns.at(-1);
+  if (previous && isSettling(previous, req.now, sim.config.conflictWhileSettlingMs)) {
+    throw new ApiError(409, 'CONFLICT', 'The previous response of this conversation is still settling.', {
+      fault: 'conflict-while-settling',
+    });
+  }
+  const turn = sim.store.createTurn(conversation, question);
+  sim.log.countResponseCreated(conversation.id, question);
   return turn;
+}
+
+/** True while `turn` is unfinished or finished less than `windowMs` ago; never when the window is 0. */
+function isSettling(turn: Turn, now: number, windowMs: number): boolean {
+  if (windowMs <= 0) return false;
+  return turn.settleAt === null || now < turn.settleAt + windowMs;
 }
 
 function acceptsEventStream(accept: string | undefined): boolean {
@@ -64,6 +87,9 @@ export const responseRoutes: Route[] = [
     template: '/conversations/{conversation_id}/responses/{response_id}',
     handle(req, sim) {
       const turn = requireTurn(sim, req.params);
+      if (req.now < turn.createdAt + sim.config.notFoundAfterCreateMs) {
+        throw new ApiError(404, 'NOT_FOUND', 'Response not found.', { fault: 'not-found-after-create' });
+      }
       return json(200, renderResponse(turn, req.now), ids(turn));
     },
   },

@@ -119,6 +119,8 @@ export class ConversationStore {
           : directives.streamError || uError < cfg.streamErrorRate
             ? 'error'
             : null,
+      streamEarly: directives.streamEarly,
+      headersDelayMs: directives.headersDelayMs ?? 0,
       userMessageId: resourceId(ids, 'msg'),
       reasoningMessageId: resourceId(ids, 'rs'),
       messageId,

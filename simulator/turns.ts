@@ -1,6 +1,14 @@
 // A turn is one submitted question and the response it starts. Everything random about it is decided when it
 // is created; its status at any moment is computed lazily from timestamps, so no timers are needed.
-import { content, citationSpecs, expectedAnswer, reasoningText, type Content, type ContentType } from './answers';
+import {
+  content,
+  citationSpecs,
+  expectedAnswer,
+  reasoningText,
+  type Content,
+  type ContentType,
+  type StreamEarly,
+} from './answers';
 
 export type ResponseStatus = 'CREATED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
 
@@ -23,8 +31,12 @@ export interface Turn {
   settleAt: number | null;
   outcome: 'COMPLETED' | 'FAILED';
   contentType: ContentType;
-  /** Only used when the turn was created through the stream endpoint. */
+  /** Stream faults: only used when the turn was created through the stream endpoint. */
   streamFault: 'cut' | 'error' | null;
+  /** Fails the stream before its first event; wins over streamFault. */
+  streamEarly: StreamEarly | null;
+  /** Real-time wait between storing the turn and sending the stream's 200 headers (0 = none). */
+  headersDelayMs: number;
   userMessageId: string;
   reasoningMessageId: string;
   messageId: string;

@@ -1,10 +1,11 @@
 /**
- * The worker process: configuration from the environment (validated), one connection to Temporal, the
- * workflow and activity workers, and a graceful shutdown on SIGINT/SIGTERM (handled by the SDK runtime:
- * in-flight activities finish, then the process exits).
+ * The worker process: configuration from the environment (validated), one connection to Temporal, one Moveworks
+ * API call to check the base URL and credentials, the workflow and activity workers, and a graceful shutdown on
+ * SIGINT/SIGTERM (handled by the SDK runtime: in-flight activities finish, then the process exits).
  */
 import { NativeConnection } from '@temporalio/worker';
-import { exitOnError, UnreachableTemporalError } from '../config/errors';
+import { checkMoveworksApi, isFatalApiProblem } from '../activities/api-check';
+import { ApiCheckError, exitOnError, UnreachableTemporalError } from '../config/errors';
 import { loadDataConverter } from '../config/encryption';
 import { createMoveworksClient } from '../config/moveworks';
 import { loadWorkerSettings } from './config';
@@ -24,11 +25,18 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     throw new UnreachableTemporalError(temporal.address, err);
   }
   try {
+    const moveworks = createMoveworksClient(settings.moveworks);
+    // A worker whose every call would be refused (or go nowhere) must not take work: stop now, naming the variable.
+    const check = await checkMoveworksApi(moveworks);
+    if (!check.ok) {
+      if (isFatalApiProblem(check)) throw new ApiCheckError(check, "in this worker's environment and start it again.");
+      console.error(`warning: Moveworks API check: ${check.message}; starting anyway (calls are retried)`);
+    }
     const workers = await createWorkerPair({
       connection,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
-      moveworks: createMoveworksClient(settings.moveworks),
+      moveworks,
       rps: settings.rps,
       maxConcurrentActivities: settings.maxConcurrentActivities,
       maxCachedWorkflows: settings.maxCachedWorkflows,

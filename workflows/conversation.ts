@@ -1,13 +1,30 @@
 /**
  * The conversation workflow: create one Moveworks conversation, then ask each turn in order, polling GetResponse
  * until the answer is COMPLETED or FAILED, or the turn's deadline passes (TIMED_OUT). The first few seconds of
- * polls run inside the submitting activity; the rest on durable timers.
+ * polls run inside the submitting activity; the rest on durable timers. Its result stays within Temporal's payload
+ * limit and its history bounded, whatever the number and size of the answers (see `keepResult` and
+ * `continueIfLong`).
+ *
+ * Running workflows replay this code after every deploy: a change to the commands it issues goes behind
+ * `patched()` (test/replay/README.md).
  */
-import { defineQuery, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  defineQuery,
+  isCancellation,
+  makeContinueAsNewFunc,
+  ParentClosePolicy,
+  patched,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { SubmitTurnInput } from '../common/activity-types';
-import { apiTaskQueue } from '../common/names';
+import type { SubmitTurnInput, SubmitTurnOutput } from '../common/activity-types';
+import { apiTaskQueue, CANCELLED_MEMO } from '../common/names';
 import {
   DEFAULT_INLINE_POLL_MS,
   DEFAULT_POLL_SCHEDULE,
@@ -20,22 +37,17 @@ import {
   type TurnInput,
   type TurnMode,
   type TurnResult,
+  type TurnSettings,
 } from '../common/types';
 import { describeActivityFailure, type TurnFailure } from './failures';
+import { turnResultWorkflow, utf8Length } from './turn-result';
 
 // --- Activity options ---
 
-/** Error types (class names from moveworks/errors.ts) that no retry can fix. */
-const NON_RETRYABLE = [
-  'BadRequestError',
-  'AuthenticationError',
-  'ForbiddenError',
-  'NotFoundError',
-  'ConflictError',
-  'UnprocessableError',
-];
-
-/** Every HTTP activity runs on the API task queue with the same retry policy; only its timeouts differ. */
+/**
+ * Every HTTP activity runs on the API task queue with the same retry policy; only its timeouts differ. Whether a
+ * failure is worth retrying is decided where it is understood, by the activity (activities/failures.ts).
+ */
 function httpActivities(
   timeouts: Pick<ActivityOptions, 'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'heartbeatTimeout'>,
 ) {
@@ -46,7 +58,6 @@ function httpActivities(
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: '30s',
-      nonRetryableErrorTypes: NON_RETRYABLE,
     },
   });
 }
@@ -83,6 +94,18 @@ function inlinePollingActivities(inlineMs: number) {
 const SUBMIT_WINDOW_MS = 10 * 60_000;
 const MIN_POLL_WINDOW_MS = 10_000;
 
+/**
+ * Turn results kept in the workflow's own result, in UTF-8 bytes of JSON. Temporal refuses a payload over 2 MB
+ * (and a workflow whose result is refused stays RUNNING, retrying its last task): this budget plus the largest
+ * input the CLI accepts (1.5 MiB) stays under it, including when the results are carried across continue-as-new.
+ */
+const RESULT_BUDGET_BYTES = 256 * 1024;
+/** Continue-as-new between turns once the history passes this (Temporal's hard limit is 50 MB). */
+const HISTORY_BUDGET_BYTES = 8 * 1024 * 1024;
+
+/** Patch ids: each guards a change to the commands this workflow issues (test/replay/README.md). */
+const CANCEL_KEEPS_ANSWERS = 'cancel-keeps-answers';
+
 // --- Queries ---
 
 export const progressQuery = defineQuery<ConversationProgress>('progress');
@@ -107,7 +130,7 @@ function failedTurn(turn: TurnInput, failure: TurnFailure, extra: Partial<TurnRe
 /** A turn whose response reached COMPLETED or FAILED, seen by a poll or at the end of a stream. */
 function answeredTurn(
   turn: TurnInput,
-  seen: { status?: string; answer?: string; citations?: TurnResult['citations']; outputs?: unknown[] },
+  seen: { status?: string; answer?: string; citations?: TurnResult['citations'] },
   ids: { conversationId: string; responseId: string },
   latencyMs: number,
   attempts: number,
@@ -120,12 +143,16 @@ function answeredTurn(
     ...ids,
     latencyMs,
     attempts,
-    outputs: seen.outputs,
   };
 }
 
 /** Submit a turn as its mode asks; the answer may already be in the result (a stream, or an inline poll). */
-function submit(submission: SubmitTurnInput, mode: TurnMode, poll: PollSchedule, deadlineMs: number) {
+function submit(
+  submission: SubmitTurnInput,
+  mode: TurnMode,
+  poll: PollSchedule,
+  deadlineMs: number,
+): Promise<SubmitTurnOutput> {
   if (mode === 'stream') return streamActivities(deadlineMs).streamTurn(submission);
   const inlineMs = Math.min(poll.inlineMs ?? DEFAULT_INLINE_POLL_MS, deadlineMs);
   if (inlineMs <= 0) return apiActivities(SUBMIT_WINDOW_MS).submitTurn(submission);
@@ -134,11 +161,9 @@ function submit(submission: SubmitTurnInput, mode: TurnMode, poll: PollSchedule,
 
 async function askTurn(
   conversationId: string,
-  turnIndex: number,
+  earlierResponseIds: string[],
   turn: TurnInput,
-  deadlineMs: number,
-  poll: PollSchedule,
-  mode: TurnMode,
+  { deadlineMs, poll, mode }: TurnSettings,
   progress: ConversationProgress,
 ): Promise<TurnResult> {
   const startedAt = Date.now();
@@ -147,11 +172,11 @@ async function askTurn(
   let responseId: string | undefined;
   const latency = () => Date.now() - startedAt;
   try {
-    const submission = { conversationId, question: turn.question, turnIndex };
+    const submission = { conversationId, question: turn.question, earlierResponseIds: [...earlierResponseIds] };
     const submitted = await submit(submission, mode, poll, deadlineMs);
-    const pollsDone = ('inlinePolls' in submitted && submitted.inlinePolls) || 0;
+    const pollsDone = submitted.inlinePolls ?? 0;
     // An inline poll answered 429: wait as told, and let the next poll's backoff continue from that 429.
-    let notBefore = ('retryAfterMs' in submitted && submitted.retryAfterMs) || 0;
+    let notBefore = submitted.retryAfterMs ?? 0;
     attempts += submitted.attempt + pollsDone;
     responseId = submitted.responseId;
     progress.currentResponseId = responseId;
@@ -192,41 +217,115 @@ async function askTurn(
   }
 }
 
+// --- Keeping the result bounded ---
+
+/**
+ * The turn result as the conversation's own result keeps it. While the results fit the budget, whole. A result
+ * that does not fit is handed to a child workflow `<workflow id>/turn-<n>` whose input it is (so it is stored once,
+ * retained as long as this workflow, and read back by the client), and only its summary stays here.
+ */
+async function keepResult(turnResult: TurnResult, turnNumber: number, kept: { bytes: number }): Promise<TurnResult> {
+  const bytes = utf8Length(JSON.stringify(turnResult));
+  if (kept.bytes + bytes <= RESULT_BUDGET_BYTES) {
+    kept.bytes += bytes;
+    return turnResult;
+  }
+  const storedIn = `${workflowInfo().workflowId}/turn-${turnNumber}`;
+  await startChild(turnResultWorkflow, {
+    workflowId: storedIn,
+    args: [turnResult],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+  });
+  const summary: TurnResult = { ...turnResult, answer: '', citations: [], storedIn };
+  kept.bytes += utf8Length(JSON.stringify(summary));
+  return summary;
+}
+
+/** Between turns: a history grown past its budget continues as a new run that carries what is done. */
+async function continueIfLong(input: ConversationInput, result: ConversationResult, keptBytes: number) {
+  const info = workflowInfo();
+  if (!info.continueAsNewSuggested && info.historySize < HISTORY_BUDGET_BYTES) return;
+  const next = makeContinueAsNewFunc<typeof conversationWorkflow>({
+    memo: info.memo,
+    typedSearchAttributes: info.typedSearchAttributes,
+  });
+  await next({ ...input, continued: { conversationId: result.conversationId!, turns: result.turns, keptBytes } });
+}
+
 // --- Workflow ---
 
 /**
  * Ask every turn of one conversation, in order, each after the previous one has ended. Returns one result per
- * turn; an API refusal or a timeout is a result, not a workflow failure.
+ * turn; an API refusal or a timeout is a result, not a workflow failure. A cancelled conversation still returns
+ * the answers of the turns that had ended, the others CANCELLED.
  */
 export async function conversationWorkflow(input: ConversationInput): Promise<ConversationResult> {
-  const deadlineMs = input.deadlineMs ?? DEFAULT_TURN_DEADLINE_MS;
-  const poll = input.poll ?? DEFAULT_POLL_SCHEDULE;
-  const progress: ConversationProgress = { turnsDone: 0, turnsTotal: input.turns.length };
+  const settings: TurnSettings = {
+    deadlineMs: input.deadlineMs ?? DEFAULT_TURN_DEADLINE_MS,
+    poll: input.poll ?? DEFAULT_POLL_SCHEDULE,
+    mode: input.mode ?? 'poll',
+  };
+  const { continued } = input;
+  const result: ConversationResult = {
+    batchId: input.batchId,
+    conversationKey: input.conversationKey,
+    conversationId: continued?.conversationId,
+    turns: [...(continued?.turns ?? [])],
+  };
+  const progress: ConversationProgress = {
+    conversationId: result.conversationId,
+    turnsDone: result.turns.length,
+    turnsTotal: input.turns.length,
+  };
   setHandler(progressQuery, () => progress);
-  const result: ConversationResult = { batchId: input.batchId, conversationKey: input.conversationKey, turns: [] };
+  const kept = { bytes: continued?.keptBytes ?? 0 };
 
-  let conversationId: string;
-  let creationAttempts: number;
   try {
-    const created = await apiActivities(SUBMIT_WINDOW_MS).createConversation({
-      title: input.title,
-      firstQuestion: input.turns[0]?.question ?? '',
-    });
-    conversationId = created.conversationId;
-    creationAttempts = created.attempt;
+    let creationAttempts = 0;
+    if (result.conversationId === undefined) {
+      try {
+        const created = await apiActivities(SUBMIT_WINDOW_MS).createConversation({
+          title: input.title,
+          firstQuestion: input.turns[0]?.question ?? '',
+        });
+        result.conversationId = progress.conversationId = created.conversationId;
+        creationAttempts = created.attempt;
+      } catch (err) {
+        const failure = describeActivityFailure(err);
+        result.turns = input.turns.map((turn) => failedTurn(turn, failure, {}));
+        return result;
+      }
+    }
+    const conversationId = result.conversationId;
+    const earlierResponseIds = result.turns.flatMap((turn) => (turn.responseId ? [turn.responseId] : []));
+
+    for (let index = result.turns.length; index < input.turns.length; index++) {
+      if (index > 0) await continueIfLong(input, result, kept.bytes);
+      const turnResult = await askTurn(conversationId, earlierResponseIds, input.turns[index]!, settings, progress);
+      if (index === 0) turnResult.attempts += creationAttempts;
+      if (turnResult.responseId) earlierResponseIds.push(turnResult.responseId);
+      result.turns.push(await keepResult(turnResult, index + 1, kept));
+      progress.turnsDone += 1;
+      progress.currentResponseId = undefined;
+    }
+    return result;
   } catch (err) {
-    const failure = describeActivityFailure(err);
-    result.turns = input.turns.map((turn) => failedTurn(turn, failure, {}));
+    if (!isCancellation(err) || !patched(CANCEL_KEEPS_ANSWERS)) throw err;
+    const cancelled = input.turns.slice(result.turns.length).map((turn, i) => ({
+      rowId: turn.rowId,
+      status: 'CANCELLED' as const,
+      answer: '',
+      citations: [],
+      conversationId: result.conversationId,
+      responseId: i === 0 ? progress.currentResponseId : undefined,
+      latencyMs: 0,
+      attempts: 0,
+      errorCode: 'CANCELLED',
+      errorMessage: 'the conversation was cancelled before this turn ended',
+    }));
+    result.turns.push(...cancelled);
+    // Temporal shows the run Completed (it returned these answers): the memo says it was cancelled.
+    upsertMemo({ [CANCELLED_MEMO]: true });
     return result;
   }
-  result.conversationId = progress.conversationId = conversationId;
-
-  for (const [index, turn] of input.turns.entries()) {
-    const turnResult = await askTurn(conversationId, index, turn, deadlineMs, poll, input.mode ?? 'poll', progress);
-    if (index === 0) turnResult.attempts += creationAttempts;
-    result.turns.push(turnResult);
-    progress.turnsDone += 1;
-    progress.currentResponseId = undefined;
-  }
-  return result;
 }

@@ -1,2 +1,4 @@
 /** Entry point the worker bundles: every workflow type this project registers. */
 export { conversationWorkflow, progressQuery } from './conversation';
+export { turnResultWorkflow } from './turn-result';
+export { apiCheckWorkflow } from './api-check';

@@ -7,7 +7,7 @@ import type { ConversationInput, ConversationResult } from '../../common/types';
 import type { QuestionRow } from '../csv';
 import type { ResultsWriter } from '../results';
 import { batchWorkflows, conversationInput } from './inspect';
-import { recordFromTurn, recordFromWorkflowError } from './records';
+import { recordFromWorkflowError, recordsFromResult } from './records';
 
 /** The rows a conversation workflow was asked, as far as Temporal knows them (pass-through columns are not kept). */
 export function rowsOf(input: ConversationInput): QuestionRow[] {
@@ -45,14 +45,7 @@ export async function collectBatchResults(
     );
     let records;
     try {
-      const result = await handle.result();
-      const byRow = new Map(result.turns.map((turn) => [turn.rowId, turn]));
-      records = rows.map((row) => {
-        const turn = byRow.get(row.id);
-        return turn
-          ? recordFromTurn(row, turn, wf.workflowId)
-          : recordFromWorkflowError(row, 'no result', wf.workflowId);
-      });
+      records = await recordsFromResult(client, rows, await handle.result(), wf.workflowId);
     } catch (err) {
       records = rows.map((row) => recordFromWorkflowError(row, err, wf.workflowId));
     }

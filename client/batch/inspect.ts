@@ -4,7 +4,7 @@
  */
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
+import { BATCH_ID, CANCELLED_MEMO, CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput } from '../../common/types';
 import { batchQuery } from './batch-id';
 
@@ -16,11 +16,16 @@ export async function* batchWorkflows(
   yield* client.workflow.list({ query: `${batchQuery(batchId)}${filter ? ` AND ${filter}` : ''}` });
 }
 
-/** Workflows of the batch per execution status (Running, Completed, Canceled, …). */
+/**
+ * Workflows of the batch per execution status (Running, Completed, Canceled, …). A conversation that was
+ * cancelled and returned the answers it had completes in Temporal's eyes; its memo says CANCELLED.
+ */
 export async function batchStatusCounts(client: Client, batchId: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
-  for await (const wf of batchWorkflows(client, batchId))
-    counts.set(wf.status.name, (counts.get(wf.status.name) ?? 0) + 1);
+  for await (const wf of batchWorkflows(client, batchId)) {
+    const status = wf.memo?.[CANCELLED_MEMO] === true ? 'CANCELLED' : wf.status.name;
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
   return counts;
 }
 
@@ -37,15 +42,23 @@ export async function cancelBatch(client: Client, batchId: string): Promise<numb
   return cancelled;
 }
 
-/** The conversation a workflow was started with, read from the first event of its history. */
-export async function conversationInput(
-  client: Client,
-  workflowId: string,
-  runId?: string,
-): Promise<ConversationInput> {
-  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-  return decodeFromPayloadsAtIndex<ConversationInput>(client.options.loadedDataConverter, 0, started?.input?.payloads);
+/**
+ * The input a workflow was started with, read from the first event of its history (only that event: a page of a
+ * long history can pass the 4 MB a gRPC reply may carry).
+ */
+export async function workflowInput<T>(client: Client, workflowId: string, runId?: string): Promise<T> {
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId, runId },
+    maximumPageSize: 1,
+  });
+  const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  return decodeFromPayloadsAtIndex<T>(client.options.loadedDataConverter, 0, started?.input?.payloads);
+}
+
+/** The conversation a workflow was started with. */
+export function conversationInput(client: Client, workflowId: string, runId?: string): Promise<ConversationInput> {
+  return workflowInput<ConversationInput>(client, workflowId, runId);
 }
 
 export interface BatchSummaryLine {

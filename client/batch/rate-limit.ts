@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { apiTaskQueue } from '../../common/names';
-import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../common/types';
+import { DEFAULT_INLINE_POLL_MS, DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../common/types';
 
 export async function setApiRateLimit(client: Client, taskQueue: string, requestsPerSecond: number): Promise<void> {
   await client.workflowService.updateTaskQueueConfig({
@@ -41,11 +41,10 @@ export async function batchPollSchedule(
   client: Client,
   taskQueue: string,
   { rps, inlineMs }: { rps?: number; inlineMs?: number } = {},
-): Promise<PollSchedule | undefined> {
+): Promise<PollSchedule> {
   return pollScheduleFor(rps ?? (await currentApiRateLimit(client, taskQueue)), inlineMs);
 }
 
-export function pollScheduleFor(rateLimit: number | undefined, inlineMs?: number): PollSchedule | undefined {
-  if (rateLimit) return { ...DEFAULT_POLL_SCHEDULE, inlineMs: 0 };
-  return inlineMs === undefined ? undefined : { ...DEFAULT_POLL_SCHEDULE, inlineMs };
+export function pollScheduleFor(rateLimit: number | undefined, inlineMs = DEFAULT_INLINE_POLL_MS): PollSchedule {
+  return { ...DEFAULT_POLL_SCHEDULE, inlineMs: rateLimit ? 0 : inlineMs };
 }

@@ -1,8 +1,29 @@
 /** From a workflow's per-turn result (or its failure) to the row written in the results files. */
-import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
-import type { TurnResult } from '../../common/types';
+import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import type { ConversationResult, TurnResult } from '../../common/types';
 import type { QuestionRow } from '../csv';
 import type { ResultRecord } from '../results';
+import { workflowInput } from './inspect';
+
+/**
+ * The records of a conversation's rows from its workflow's result, one per row in row order. A turn result that
+ * did not fit in the conversation's result is read back from the workflow that stores it.
+ */
+export async function recordsFromResult(
+  client: Client,
+  rows: QuestionRow[],
+  result: ConversationResult,
+  workflowId: string,
+): Promise<ResultRecord[]> {
+  const byRow = new Map(result.turns.map((turn) => [turn.rowId, turn]));
+  const records: ResultRecord[] = [];
+  for (const row of rows) {
+    let turn = byRow.get(row.id);
+    if (turn?.storedIn) turn = await workflowInput<TurnResult>(client, turn.storedIn);
+    records.push(turn ? recordFromTurn(row, turn, workflowId) : recordFromWorkflowError(row, 'no result', workflowId));
+  }
+  return records;
+}
 
 export function recordFromTurn(row: QuestionRow, turn: TurnResult, workflowId: string): ResultRecord {
   return {
@@ -23,7 +44,6 @@ export function recordFromTurn(row: QuestionRow, turn: TurnResult, workflowId: s
     errorMessage: turn.errorMessage,
     rootUuid: turn.rootUuid,
     workflowId,
-    outputs: turn.outputs,
     finishedAt: new Date().toISOString(),
   };
 }

@@ -1,9 +1,11 @@
 /**
  * `mwbatch submit FILE`: validate the whole file first (nothing is submitted when a row is bad, unless
- * --skip-invalid), then run the batch and leave results.csv / results.jsonl in the output folder.
+ * --skip-invalid, nor when a conversation is too large for one workflow), check the batch's existing workflows and
+ * the API (client/batch/preflight.ts), then run the batch and leave results.csv / results.jsonl in the output folder.
  */
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { conversationWorkflowId } from '../../common/names';
 import { ConfigError, IncompleteBatchError } from '../../config/errors';
 import type { PollSchedule, TurnMode } from '../../common/types';
 import {
@@ -15,12 +17,37 @@ import {
   type QuestionRow,
 } from '../csv';
 import { ResultsWriter, writeRejectedRows } from '../results';
+import { inputOfConversation } from '../temporal';
+import { checkApiThroughWorker, checkInputsUnchanged, rowLocation } from './preflight';
 import { summaryTable } from './progress';
 import { runBatch, type BatchRunSummary } from './submit';
 
 /** Thrown for a file with bad rows: every problem is in the message, one `file:line:column: message` a line. */
 export class InvalidFileError extends ConfigError {
   override name = 'InvalidFileError';
+}
+
+/**
+ * The largest workflow input (one conversation, as JSON) a batch starts. Temporal refuses a payload over 2 MB by
+ * default (`limit.blobSize.error`), and reports it like any failed start. A quarter below that leaves room for what
+ * is added after this measure: the options (mode, deadline, poll schedule), the payload's metadata, and the
+ * encryption envelope when MWBATCH_ENCRYPTION_KEY is set.
+ */
+export const MAX_CONVERSATION_INPUT_BYTES = 1.5 * 1024 * 1024;
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** One line per conversation whose workflow input would be over MAX_CONVERSATION_INPUT_BYTES. */
+function oversizedConversations(path: string, batchId: string, rows: QuestionRow[]): string[] {
+  return groupConversations(rows).flatMap((conversation) => {
+    const size = Buffer.byteLength(JSON.stringify(inputOfConversation(batchId, conversation)));
+    if (size <= MAX_CONVERSATION_INPUT_BYTES) return [];
+    return [
+      `${rowLocation(path, conversation.rows[0]!)}: its conversation of ${conversation.rows.length} row(s) is too ` +
+        `large for one workflow: input size ${mib(size)}, limit ${mib(MAX_CONVERSATION_INPUT_BYTES)} (Temporal ` +
+        'refuses a workflow input over 2 MB). Split it into smaller conversations or shorten its questions.',
+    ];
+  });
 }
 
 export interface BatchFile {
@@ -43,11 +70,15 @@ export async function loadBatchFile(
   }
   const batchId = options.batchId ?? deriveBatchId(file);
   const outDir = options.outDir ?? join('results', batchId);
-  if (file.problems.length > 0) {
-    const lines = file.problems.map((p) => `${path}:${formatProblem(p)}`);
-    if (!options.skipInvalid || file.rows.length === 0) {
-      throw new InvalidFileError(`${lines.join('\n')}\n${file.problems.length} problem(s); nothing was submitted.`);
-    }
+  const lines = file.problems.map((p) => `${path}:${formatProblem(p)}`);
+  // A conversation too large for one workflow is refused even with --skip-invalid: skipping its rows would change
+  // the conversation the user wrote.
+  const oversized = oversizedConversations(path, batchId, file.rows);
+  if (oversized.length > 0 || (lines.length > 0 && (!options.skipInvalid || file.rows.length === 0))) {
+    const all = [...lines, ...oversized];
+    throw new InvalidFileError(`${all.join('\n')}\n${all.length} problem(s); nothing was submitted.`);
+  }
+  if (lines.length > 0) {
     const rejected = await writeRejectedRows(outDir, file.problems);
     log(`${lines.join('\n')}\nSkipping ${file.problems.length} problem(s); details in ${rejected}`);
   }
@@ -61,6 +92,8 @@ export interface SubmitFileOptions {
   poll?: PollSchedule;
   mode?: TurnMode;
   wait: boolean;
+  /** Ask the API through a worker before starting (default true); `dev` runs its own worker and simulator. */
+  apiCheck?: boolean;
   onRow?: (row: QuestionRow, status: string, answer: string) => void;
   log?: (line: string) => void;
 }
@@ -78,10 +111,16 @@ export async function submitFile(
 ): Promise<SubmitFileOutcome> {
   const log = options.log ?? ((line: string) => console.error(line));
   const { file, batchId, outDir } = batch;
+  const conversations = groupConversations(file.rows);
+  const existing = await checkInputsUnchanged(client, { path: file.path, batchId }, conversations);
+  // The API check costs one call: only a batch that will start a conversation makes it.
+  const startsSome = conversations.some((c) => !existing.has(conversationWorkflowId(batchId, c.key)));
+  if (startsSome && options.apiCheck !== false) {
+    await checkApiThroughWorker(client, options.taskQueue, batchId, log);
+  }
   const results = await ResultsWriter.open(outDir, file.columns);
   const started = Date.now();
   try {
-    const conversations = groupConversations(file.rows);
     log(`batch ${batchId}: ${file.rows.length} rows in ${conversations.length} conversations → ${outDir}`);
     const summary = await runBatch(client, conversations, results, {
       batchId,

@@ -6,12 +6,13 @@
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { conversationWorkflowId } from '../../common/names';
-import type { ConversationInput, PollSchedule, TurnMode } from '../../common/types';
+import { resolveTurnSettings, type PollSchedule, type TurnMode } from '../../common/types';
 import type { Conversation, QuestionRow } from '../csv';
 import type { ResultsWriter } from '../results';
-import { startOrAttach } from '../temporal';
+import { ConfigError } from '../../config/errors';
+import { inputOfConversation, startOrAttach } from '../temporal';
 import { ProgressReporter, type ProgressCounts } from './progress';
-import { recordFromTurn, recordFromWorkflowError } from './records';
+import { recordFromWorkflowError, recordsFromResult } from './records';
 
 export interface BatchRunOptions {
   batchId: string;
@@ -70,21 +71,13 @@ export async function runBatch(
   };
 
   const runOne = async (conversation: Conversation) => {
-    const input: ConversationInput = {
-      batchId: options.batchId,
-      conversationKey: conversation.key,
-      conversation: conversation.rows[0]?.conversation,
-      title: conversation.title,
-      turns: conversation.rows.map((row) => ({ rowId: row.id, question: row.question, line: row.line })),
-      deadlineMs: options.deadlineMs,
-      poll: options.poll,
-      mode: options.mode,
-    };
+    const input = inputOfConversation(options.batchId, conversation, resolveTurnSettings(options));
     const workflowId = conversationWorkflowId(options.batchId, conversation.key);
     let attached;
     try {
       attached = await startOrAttach(client, options.taskQueue, input);
     } catch (err) {
+      if (err instanceof ConfigError) throw err; // the input differs from what the batch holds: nothing to collect
       noteUncollected(conversation, err);
       return;
     }
@@ -95,14 +88,7 @@ export async function runBatch(
     counts.inFlight += conversation.rows.length;
     let records;
     try {
-      const result = await handle.result();
-      const byRow = new Map(result.turns.map((turn) => [turn.rowId, turn]));
-      records = conversation.rows.map((row) => {
-        const turn = byRow.get(row.id);
-        return turn
-          ? recordFromTurn(row, turn, workflowId)
-          : recordFromWorkflowError(row, 'no result for row', workflowId);
-      });
+      records = await recordsFromResult(client, conversation.rows, await handle.result(), workflowId);
     } catch (err) {
       // Only a workflow that really ended without a result (cancelled, terminated…) makes a row. Losing Temporal
       // for a while must not: the workflow keeps running, and the next run of the same command collects it.

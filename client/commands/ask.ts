@@ -2,8 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { ConfigError } from '../../config/errors';
-import type { ConversationInput } from '../../common/types';
-import { DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
+import { DEFAULT_TURN_DEADLINE_MS, resolveTurnSettings, type ConversationInput } from '../../common/types';
 import { startOrAttach } from '../temporal';
 import { deadlineOption, modeOption, withClient } from './common';
 
@@ -24,8 +23,7 @@ export function registerAsk(program: Command): void {
           conversationKey: rowId,
           title: opts.title,
           turns: [{ rowId, question }],
-          deadlineMs: opts.deadline,
-          mode: opts.mode,
+          ...resolveTurnSettings({ deadlineMs: opts.deadline, mode: opts.mode }),
         };
         const { handle } = await startOrAttach(client, settings.taskQueue, input);
         const [turn] = (await handle.result()).turns;

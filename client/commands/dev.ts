@@ -29,6 +29,7 @@ export function registerDev(program: Command): void {
               concurrency: opts.concurrency,
               mode: opts.mode,
               wait: true,
+              apiCheck: false, // its own worker, on its own simulator
               onRow: (row, status, answer) =>
                 console.log(`[${status}] ${row.question}\n    → ${answer || '(no answer)'}`),
             });

@@ -29,7 +29,6 @@ export interface ResultRecord {
   errorMessage?: string;
   rootUuid?: string;
   workflowId: string;
-  outputs?: unknown[];
   /** ISO time. */
   finishedAt: string;
 }

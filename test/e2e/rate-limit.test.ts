@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
-import { readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
+import { conversationRequestsSince, readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -58,7 +58,7 @@ describe('mwbatch submit --rps', () => {
     const before = stack.sim.requests().length;
     const run = await runCli(['submit', file, '--batch', 'e2e-rps-again', '--out', join(dir, 'out')], env);
     expect(run.code).toBe(0);
-    const requests = stack.sim.requests().length - before;
+    const requests = conversationRequestsSince(stack.sim, before).length;
     let activities = 0;
     for await (const wf of stack.client.workflow.list({ query: 'BatchId="e2e-rps-again"' })) {
       const history = await stack.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { join } from 'node:path';
 import { expectedAnswer } from '../../simulator';
-import { readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
+import { conversationRequestsSince, readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
@@ -59,7 +59,7 @@ describe('mwbatch submit', () => {
     const before = stack.sim.requests().length;
     const args = ['submit', file, '--batch', 'e2e-timers', '--out', join(dir, 'out'), '--inline-polls', '0'];
     expect((await runCli(args, env)).code).toBe(0);
-    const requests = stack.sim.requests().length - before;
+    const requests = conversationRequestsSince(stack.sim, before).length;
     let activities = 0;
     let timers = 0;
     for await (const wf of stack.client.workflow.list({ query: 'BatchId="e2e-timers"' })) {

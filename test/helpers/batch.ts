@@ -27,3 +27,14 @@ export function readJournal(
     .filter(Boolean)
     .map((line) => JSON.parse(line));
 }
+
+/**
+ * The simulator's requests since `before` that a batch's conversations made: without `submit`'s one pre-flight
+ * API check (GET /conversations, which nothing else sends when no create is retried).
+ */
+export function conversationRequestsSince(sim: { requests(): { method: string; route: string }[] }, before: number) {
+  return sim
+    .requests()
+    .slice(before)
+    .filter((r) => !(r.method === 'GET' && r.route === '/conversations'));
+}

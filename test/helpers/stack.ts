@@ -9,6 +9,8 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 
 // Keep test output readable: the SDK logs every worker state change at INFO.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
+import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
+import type { ConversationInput, ConversationResult } from '../../common/types';
 import { MoveworksClient, StaticTokenAuth, type AuthProvider } from '../../moveworks';
 import { startSimulator, type Simulator, type SimulatorConfig } from '../../simulator';
 import { createWorkerPair, type WorkerPair } from '../../worker/workers';
@@ -65,4 +67,19 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await Promise.all([connection.close(), nativeConnection.close(), sim.close()]);
     },
   };
+}
+
+export type ConversationWorkflow = (input: ConversationInput) => Promise<ConversationResult>;
+
+/** Starts one conversation workflow on the stack's task queue, in a batch of its own unless the input names one. */
+export function startConversation(
+  stack: TestStack,
+  input: Partial<ConversationInput> & Pick<ConversationInput, 'turns'>,
+) {
+  const full: ConversationInput = { batchId: `b-${randomUUID()}`, conversationKey: 'c1', ...input };
+  return stack.client.workflow.start<ConversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {
+    taskQueue: stack.taskQueue,
+    workflowId: `${full.batchId}/${full.conversationKey}`,
+    args: [full],
+  });
 }

@@ -75,4 +75,25 @@ describe('conversation workflow', () => {
     expect(result.turns[0]?.status).toBe('TIMED_OUT');
     expect(result.turns[0]?.errorCode).toBe('DEADLINE_EXCEEDED');
   });
+
+  it('cuts a long title on a character boundary: an emoji at the cut never makes the API refuse it', async () => {
+    // 231 characters, then an emoji across the 232nd and 233rd code units: where the title is cut for the marker.
+    const long = `${'a'.repeat(231)}😀 and the rest of a long sentence`;
+    stack = await startTestStack({ simulator: { answerDelayMs: 100 } });
+    const start = (key: string, input: Partial<ConversationInput>) =>
+      stack!.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(
+        CONVERSATION_WORKFLOW_TYPE,
+        {
+          taskQueue: stack!.taskQueue,
+          workflowId: `b-${randomUUID()}/${key}`,
+          args: [{ batchId: 'b', conversationKey: key, turns: [], poll: fastPoll, ...input }],
+        },
+      );
+    const results = await Promise.all([
+      start('titled', { title: long, turns: [{ rowId: 'r1', question: 'a question under a long title' }] }),
+      start('untitled', { turns: [{ rowId: 'r2', question: long }] }),
+    ]);
+    for (const result of results) expect(result.turns[0]?.status, result.turns[0]?.errorMessage).toBe('COMPLETED');
+    for (const conversation of stack.sim.conversations()) expect(conversation.title).toContain('a'.repeat(231));
+  });
 });

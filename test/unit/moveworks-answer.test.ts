@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { contentText, extractAnswer, ResponseSchema, type Content } from '../../moveworks';
+import {
+  contentText,
+  DEFAULT_MAX_ANSWER_BYTES,
+  extractAnswer,
+  isRetryable,
+  ResponseSchema,
+  ResponseTooLargeError,
+  type Content,
+} from '../../moveworks';
 import { assistantMessage, response } from './moveworks-fixture';
 
 const text = (s: string) => ({ text: s });
@@ -115,5 +123,38 @@ describe('extractAnswer', () => {
       citations: [],
       messageIds: [],
     });
+  });
+});
+
+describe('extractAnswer size cap', () => {
+  const answerOf = (...texts: string[]) =>
+    parse(
+      response('COMPLETED', {
+        outputs: texts.map((t, i) => ({ type: 'MESSAGE', message: assistantMessage(`m${i}`, t) })),
+      }),
+    );
+
+  it('counts the answer in UTF-8 bytes, separators included, and allows exactly the cap', () => {
+    // 50 "é" are 100 bytes; two messages joined by a blank line add 2 bytes.
+    expect(extractAnswer(answerOf('é'.repeat(50), 'é'.repeat(49)), { maxBytes: 200 }).text).toHaveLength(101);
+    const err = (() => {
+      try {
+        return extractAnswer(answerOf('é'.repeat(50), 'é'.repeat(50)), { maxBytes: 200 });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect(err).toMatchObject({ kind: 'too_large', responseId: 'resp_1', limit: 200, unit: 'bytes' });
+    expect((err as Error).message).toBe('response resp_1: answer text (202 bytes) exceeds the size limit of 200 bytes');
+    expect(isRetryable(err)).toBe(false);
+  });
+
+  it('applies DEFAULT_MAX_ANSWER_BYTES (512 KiB) when no cap is given', () => {
+    expect(DEFAULT_MAX_ANSWER_BYTES).toBe(512 * 1024);
+    expect(extractAnswer(answerOf('a'.repeat(DEFAULT_MAX_ANSWER_BYTES))).text).toHaveLength(DEFAULT_MAX_ANSWER_BYTES);
+    expect(() => extractAnswer(answerOf('a'.repeat(DEFAULT_MAX_ANSWER_BYTES + 1)))).toThrow(
+      'response resp_1: answer text (524289 bytes) exceeds the size limit of 512 KiB',
+    );
   });
 });

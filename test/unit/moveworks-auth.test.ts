@@ -4,7 +4,9 @@ import {
   AuthenticationError,
   BadRequestError,
   ClientCredentialsAuth,
+  DEFAULT_MAX_RESPONSE_BYTES,
   MalformedResponseError,
+  ResponseTooLargeError,
   StaticTokenAuth,
 } from '../../moveworks';
 import { sendJson, startServer, type TestServer } from './moveworks-fixture';
@@ -188,5 +190,25 @@ describe('ClientCredentialsAuth', () => {
     await expect(first).rejects.toThrow('caller gave up');
     release?.();
     expect(await second).toBe('tok-slow');
+  });
+});
+
+describe('ClientCredentialsAuth body size cap', () => {
+  it('stops reading a token body past DEFAULT_MAX_RESPONSE_BYTES instead of waiting for its end', async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`{"access_token":"${'t'.repeat(DEFAULT_MAX_RESPONSE_BYTES)}`); // and never ends
+    });
+    const provider = new ClientCredentialsAuth({
+      tokenUrl: `${server.url}/oauth/v1/token`,
+      clientId: 'client-1',
+      clientSecret: SECRET,
+      timeoutMs: 5_000,
+    });
+    const err = await provider.getToken().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect((err as Error).message).toBe(
+      `POST ${server.url}/oauth/v1/token: token response body exceeds the size limit of 8 MiB`,
+    );
   });
 });

@@ -10,11 +10,14 @@ import {
   MoveworksClient,
   NotFoundError,
   RequestTimeoutError,
+  ResponseTooLargeError,
   ServerError,
   StaticTokenAuth,
+  DEFAULT_LIMITS,
   type AuthProvider,
   type MoveworksClientOptions,
 } from '../../moveworks';
+import { waitFor } from '../helpers/wait';
 import { apiError, conversation, sendJson, startServer, type Handler, type TestServer } from './moveworks-fixture';
 
 const TOKEN = 'mwt_unit_test_bearer_0123456789';
@@ -207,5 +210,66 @@ describe('MoveworksClient 401 handling', () => {
     expect(await failure(client.getConversation('c'))).toBeInstanceOf(ForbiddenError);
     expect(await failure(client.listConversations().toArray())).toBeInstanceOf(ForbiddenError);
     expect(srv.requests).toHaveLength(3);
+  });
+});
+
+describe('MoveworksClient body size cap', () => {
+  const CAP = 64 * 1024;
+
+  it('stops reading a JSON body past maxResponseBytes and closes the connection, without waiting for its end', async () => {
+    let closed = false;
+    const { client } = await clientFor(
+      (_req, res) => {
+        res.on('close', () => (closed = true));
+        res.writeHead(200, { 'content-type': 'application/json', 'x-moveworks-root-uuid': 'root-big' });
+        // More than the cap, then the body never ends: only a reader that stops at the cap can answer.
+        res.write(`{"conversation_id":"c","padding":"${'x'.repeat(CAP)}`);
+      },
+      { maxResponseBytes: CAP, timeoutMs: 3_000 },
+    );
+    const err = await failure(client.getResponse('conv_x', 'resp_y'));
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect(err.message).toBe(
+      'GET /conversations/conv_x/responses/resp_y: response body exceeds the size limit of 64 KiB',
+    );
+    expect(err).toMatchObject({ kind: 'too_large', status: 200, rootUuid: 'root-big', limit: CAP, unit: 'bytes' });
+    expect(isRetryable(err)).toBe(false);
+    await waitFor('the server to see the connection closed', () => closed, 5_000);
+  });
+
+  it('accepts a body of exactly maxResponseBytes', async () => {
+    const body = JSON.stringify(conversation('conv_1'));
+    const { client } = await clientFor((_req, res) => res.end(body.padEnd(CAP, ' ')), { maxResponseBytes: CAP });
+    expect((await client.getConversation('conv_1')).conversation_id).toBe('conv_1');
+  });
+
+  it('cuts an error body at the cap and still reports the status', async () => {
+    const { client } = await clientFor(
+      (_req, res) => {
+        res.writeHead(503, { 'content-type': 'text/html' });
+        res.write(`<html>${'x'.repeat(CAP)}`); // and never ends
+      },
+      { maxResponseBytes: CAP, timeoutMs: 3_000 },
+    );
+    const err = await failure(client.getConversation('c'));
+    expect(err).toBeInstanceOf(ServerError);
+    expect(err.message).toMatch(/^GET \/conversations\/c: 503 Service Unavailable \(body: <html>x+…\)$/);
+    expect(isRetryable(err)).toBe(true);
+  });
+
+  it('applies the defaults and rejects caps that are not positive whole numbers', async () => {
+    const { client } = await clientFor(() => undefined);
+    expect(client.limits).toEqual({
+      maxResponseBytes: 8 * 1024 * 1024,
+      maxStreamLineLength: 4 * 1024 * 1024,
+      maxAnswerBytes: 512 * 1024,
+    });
+    expect(client.limits).toEqual(DEFAULT_LIMITS);
+    const options = { baseUrl: 'http://127.0.0.1:1', assistantName: 'a', auth: new StaticTokenAuth(TOKEN) };
+    for (const bad of [0, -1, 1.5, Number.NaN, Infinity]) {
+      expect(() => new MoveworksClient({ ...options, maxStreamLineLength: bad })).toThrow(
+        `MoveworksClient: maxStreamLineLength must be a positive whole number, got ${bad}`,
+      );
+    }
   });
 });

@@ -10,10 +10,12 @@ import {
   MalformedResponseError,
   MoveworksError,
   NotFoundError,
+  formatSize,
   parseRetryAfter,
   RateLimitError,
   redactor,
   RequestTimeoutError,
+  ResponseTooLargeError,
   ServerError,
   StreamError,
   UnexpectedStatusError,
@@ -213,5 +215,37 @@ describe('error classes', () => {
       code: 'INTERNAL',
       responseId: 'resp_9',
     });
+  });
+});
+
+describe('ResponseTooLargeError', () => {
+  it('is a MoveworksError of its own kind, not retryable, and serialises its limit', () => {
+    const err = new ResponseTooLargeError('GET /x: response body exceeds the size limit of 8 MiB', {
+      method: 'GET',
+      path: '/x',
+      status: 200,
+      limit: 8 * 1024 * 1024,
+      unit: 'bytes',
+    });
+    expect(err).toBeInstanceOf(MoveworksError);
+    expect(String(err)).toBe('ResponseTooLargeError: GET /x: response body exceeds the size limit of 8 MiB');
+    expect(isRetryable(err)).toBe(false);
+    expect(JSON.parse(JSON.stringify(err))).toEqual({
+      name: 'ResponseTooLargeError',
+      kind: 'too_large',
+      message: 'GET /x: response body exceeds the size limit of 8 MiB',
+      method: 'GET',
+      path: '/x',
+      status: 200,
+      limit: 8 * 1024 * 1024,
+      unit: 'bytes',
+    });
+  });
+
+  it('states sizes exactly', () => {
+    expect(formatSize(8 * 1024 * 1024)).toBe('8 MiB');
+    expect(formatSize(512 * 1024)).toBe('512 KiB');
+    expect(formatSize(1_000_000)).toBe('1000000 bytes');
+    expect(formatSize(4 * 1024 * 1024, 'characters')).toBe('4194304 characters');
   });
 });

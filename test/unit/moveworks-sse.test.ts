@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { readServerSentEvents, type ServerSentEvent } from '../../moveworks';
+import { readServerSentEvents, ResponseTooLargeError, type ServerSentEvent } from '../../moveworks';
+import { EventStreamParser } from '../../moveworks/sse';
 
 const encoder = new TextEncoder();
 
-async function* chunked(parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
+async function* chunked(parts: Iterable<string | Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const part of parts) yield typeof part === 'string' ? encoder.encode(part) : part;
 }
 
-async function collect(parts: (string | Uint8Array)[]): Promise<ServerSentEvent[]> {
+async function collect(parts: Iterable<string | Uint8Array>, maxLineLength?: number): Promise<ServerSentEvent[]> {
   const events: ServerSentEvent[] = [];
-  for await (const event of readServerSentEvents(chunked(parts))) events.push(event);
+  for await (const event of readServerSentEvents(chunked(parts), { maxLineLength })) events.push(event);
   return events;
 }
 
@@ -112,5 +113,56 @@ describe('readServerSentEvents', () => {
       break;
     }
     expect(cancelled).toBe(true);
+  });
+});
+
+describe('EventStreamParser', () => {
+  it('examines each character once, however finely a long line is chunked', () => {
+    // The old parser prepended the unfinished line to every chunk and scanned it again: quadratic work.
+    // Counting the characters scanned shows that without a timing-dependent test.
+    const parser = new EventStreamParser();
+    const payload = 'x'.repeat(64 * 1024);
+    const text = `data: ${payload}\n\n`;
+    const events: ServerSentEvent[] = [];
+    for (let i = 0; i < text.length; i += 16) events.push(...parser.push(text.slice(i, i + 16)));
+    expect(events).toEqual([{ event: 'message', data: payload }]);
+    expect(parser.charsScanned).toBe(text.length);
+  });
+});
+
+describe('readServerSentEvents line cap', () => {
+  it('accepts a line of exactly maxLineLength characters', async () => {
+    const line = `data: ${'é'.repeat(94)}`; // 100 characters (and more bytes: the cap counts characters)
+    expect(await collect([line, '\n\n'], 100)).toEqual([{ event: 'message', data: 'é'.repeat(94) }]);
+  });
+
+  it('throws ResponseTooLargeError as soon as a line is longer, without reading the rest of it', async () => {
+    let chunksRead = 0;
+    function* longLine(): Generator<string> {
+      yield 'data: ok\n\ndata: ';
+      // A 10 000-character line: a reader without the cap would read all 1000 chunks.
+      for (let i = 0; i < 1000; i++) {
+        chunksRead++;
+        yield 'x'.repeat(10);
+      }
+      yield '\n\n';
+    }
+    const events: ServerSentEvent[] = [];
+    const err = await (async () => {
+      for await (const event of readServerSentEvents(chunked(longLine()), { maxLineLength: 100 })) events.push(event);
+    })().catch((e: unknown) => e);
+    expect(events).toEqual([{ event: 'message', data: 'ok' }]);
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect(err).toMatchObject({ limit: 100, unit: 'characters' });
+    expect((err as Error).message).toBe('an event stream line exceeds the size limit of 100 characters');
+    expect(chunksRead).toBe(10); // 6 + 10 × 10 characters is the first length over 100
+  });
+
+  it('holds the data lines of one event together to the same cap', async () => {
+    const line = `data: ${'x'.repeat(44)}\n`; // 44 characters of data per line, 89 for two joined by "\n"
+    expect(await collect([line, line, '\n'], 89)).toHaveLength(1);
+    const err = await collect([line, line, line, '\n'], 89).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect((err as Error).message).toBe('the data of one event stream event exceeds the size limit of 89 characters');
   });
 });

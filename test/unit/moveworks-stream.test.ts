@@ -4,6 +4,7 @@ import {
   ForbiddenError,
   MoveworksClient,
   RequestTimeoutError,
+  ResponseTooLargeError,
   StaticTokenAuth,
   StreamError,
   type ResponseStreamEvent,
@@ -16,6 +17,7 @@ import {
   type RecordedRequest,
   type TestServer,
 } from './moveworks-fixture';
+import { waitFor } from '../helpers/wait';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -46,7 +48,7 @@ const completed = sse(
 
 async function streamClient(
   script: StreamScript,
-  opts: { timeoutMs?: number; onUnknown?: (w: string, v: string) => void } = {},
+  opts: { timeoutMs?: number; maxStreamLineLength?: number; onUnknown?: (w: string, v: string) => void } = {},
 ) {
   server = await startServer((req, res) => {
     if (req.headers.accept !== 'text/event-stream') return apiError(res, 400, 'INVALID_INPUT', 'Accept');
@@ -59,6 +61,7 @@ async function streamClient(
     assistantName: 'acme-capi',
     auth: new StaticTokenAuth('stream-token-abcdef'),
     timeoutMs: opts.timeoutMs ?? 5_000,
+    maxStreamLineLength: opts.maxStreamLineLength,
     onUnknown: opts.onUnknown,
   });
 }
@@ -175,5 +178,114 @@ describe('createResponseStream', () => {
     expect((err as Error).message).toBe(
       'POST /conversations/conv_1/responses/stream: 403 FORBIDDEN Invalid assistant (root uuid r)',
     );
+  });
+});
+
+describe('stream failures before the response is named', () => {
+  async function rawClient(handler: (res: ServerResponse) => void) {
+    server = await startServer((_req, res) => handler(res));
+    return new MoveworksClient({
+      baseUrl: server.url,
+      assistantName: 'acme-capi',
+      auth: new StaticTokenAuth('stream-token-abcdef'),
+      timeoutMs: 5_000,
+    });
+  }
+
+  /** The StreamError of a stream call, whether createResponseStream or the reading rejects. */
+  async function streamFailure(client: MoveworksClient): Promise<StreamError> {
+    const err = await client
+      .createResponseStream('conv_1', { text: 'q' })
+      .then((stream) => stream.finalResponse())
+      .then(
+        () => new Error('expected a rejection'),
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(StreamError);
+    return err as StreamError;
+  }
+
+  it('a 200 that is not an event stream is a StreamError naming the content type', async () => {
+    const client = await rawClient((res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-moveworks-root-uuid': 'root-j' });
+      res.end(JSON.stringify(response('CREATED')));
+    });
+    const err = await streamFailure(client);
+    expect(err.responseId).toBeUndefined();
+    expect(err).toMatchObject({ status: 200, rootUuid: 'root-j' });
+    expect(err.message).toBe(
+      'POST /conversations/conv_1/responses/stream: 200 answer is not an event stream (content-type application/json)' +
+        ' (body: {"response_id":"resp_1","conversation_id":"conv_1","status":"CREATED","created_at":"2025-01-20T10:00:00Z"})' +
+        ' (root uuid root-j)',
+    );
+  });
+
+  it('a 2xx event stream without a body is a StreamError without a response ID', async () => {
+    const client = await rawClient((res) => res.writeHead(204, { 'content-type': 'text/event-stream' }).end());
+    const err = await streamFailure(client);
+    expect(err.responseId).toBeUndefined();
+    expect(err.message).toBe('POST /conversations/conv_1/responses/stream: 204 answer has no body');
+  });
+
+  it('an ERROR event before any other event is a StreamError without a response ID', async () => {
+    const client = await streamClient((res) => res.end(sse('ERROR', { error: { code: 'INTERNAL', message: 'boom' } })));
+    const err = await streamFailure(client);
+    expect(err.responseId).toBeUndefined();
+    expect(err).toMatchObject({ code: 'INTERNAL' });
+    expect(err.message).toBe(
+      'POST /conversations/conv_1/responses/stream: ERROR event: INTERNAL boom (root uuid root-s)',
+    );
+  });
+
+  it('a stream that ends before any event is a StreamError without a response ID', async () => {
+    const client = await streamClient((res) => res.end(': keep-alive\n\n'));
+    const err = await streamFailure(client);
+    expect(err.responseId).toBeUndefined();
+    expect(err.message).toBe(
+      'POST /conversations/conv_1/responses/stream: stream ended before a terminal event (root uuid root-s)',
+    );
+  });
+
+  it('a connection dropped before any event is a StreamError without a response ID', async () => {
+    const client = await streamClient((res) => res.write(': keep-alive\n\n', () => res.destroy()));
+    const err = await streamFailure(client);
+    expect(err.responseId).toBeUndefined();
+    expect(err.message).toMatch(/^POST \/conversations\/conv_1\/responses\/stream: stream interrupted: /);
+  });
+});
+
+describe('stream line size cap', () => {
+  it('ends the stream with ResponseTooLargeError once a line passes maxStreamLineLength, without waiting for its end', async () => {
+    let closed = false;
+    const client = await streamClient(
+      (res) => {
+        res.on('close', () => (closed = true));
+        // After the response is named, an event whose line outgrows the cap and never ends.
+        res.write(created + 'event: RESPONSE_IN_PROGRESS\ndata: {"padding":"' + 'x'.repeat(10_000));
+      },
+      { maxStreamLineLength: 8_000, timeoutMs: 3_000 },
+    );
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    const seen: string[] = [];
+    const err = await (async () => {
+      for await (const event of stream) seen.push(event.event);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual(['RESPONSE_CREATED']);
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect(err).toMatchObject({ responseId: 'resp_1', rootUuid: 'root-s', limit: 8_000, unit: 'characters' });
+    expect((err as Error).message).toBe(
+      'POST /conversations/conv_1/responses/stream: an event stream line exceeds the size limit of 8000 characters' +
+        ' (response resp_1) (root uuid root-s)',
+    );
+    await expect(stream.finalResponse()).rejects.toBe(err);
+    await waitFor('the server to see the stream closed', () => closed, 5_000);
+  });
+
+  it('reads events up to the cap', async () => {
+    const client = await streamClient((res) => res.end(created + completed), {
+      maxStreamLineLength: completed.split('\n')[1]!.length,
+    });
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    expect((await stream.finalResponse()).status).toBe('COMPLETED');
   });
 });

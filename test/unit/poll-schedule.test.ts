@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLL_SCHEDULE, pollDelay } from '../../common/types';
+import { DEFAULT_INLINE_POLL_MS, DEFAULT_POLL_SCHEDULE, pollDelay } from '../../common/types';
 import { pollScheduleFor } from '../../client/batch/rate-limit';
 
 describe('poll schedule', () => {
@@ -12,6 +12,6 @@ describe('poll schedule', () => {
     expect(pollScheduleFor(20, 5000)?.inlineMs).toBe(0);
     expect(pollScheduleFor(undefined, 0)?.inlineMs).toBe(0);
     expect(pollScheduleFor(undefined, 8000)?.inlineMs).toBe(8000);
-    expect(pollScheduleFor(undefined)).toBeUndefined(); // the workflow's default window
+    expect(pollScheduleFor(undefined)?.inlineMs).toBe(DEFAULT_INLINE_POLL_MS); // resolved by the client, not the workflow
   });
 });

@@ -155,6 +155,62 @@ describe('simulator faults', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
   });
 
+  it('notFoundAfterCreateMs: GET of a new response is 404 NOT_FOUND until that long after its creation', async () => {
+    const clock = manualClock();
+    const sim = await start({ clock, notFoundAfterCreateMs: 500 });
+    const cid = await createConversation(sim);
+    const created = await post(sim, `/conversations/${cid}/responses`, { input: { text: 'lagging read' } });
+    const rid = ((await created.json()) as Json).response_id as string;
+    const get = () =>
+      fetch(`${sim.baseUrl}/conversations/${cid}/responses/${rid}`, { headers: apiHeaders(sim.config) });
+
+    const early = await get();
+    expect(early.status).toBe(404);
+    expect(await early.json()).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+    clock.advance(499);
+    expect((await get()).status).toBe(404);
+    clock.advance(1);
+    const visible = await get();
+    expect(visible.status).toBe(200);
+    expect(((await visible.json()) as Json).response_id).toBe(rid);
+    expect(sim.requests().at(-2)).toMatchObject({ status: 404, fault: 'not-found-after-create', responseId: rid });
+    expect(sim.stats().faults).toEqual({ 'not-found-after-create': 2 });
+  });
+
+  it('conflictWhileSettlingMs: a new response is 409 CONFLICT while the previous one is unfinished or just finished', async () => {
+    const clock = manualClock();
+    const sim = await start({ clock, answerDelayMs: 1000, conflictWhileSettlingMs: 200 });
+    const cid = await createConversation(sim);
+    const ask = (text: string, path = 'responses') =>
+      post(
+        sim,
+        `/conversations/${cid}/${path}`,
+        { input: { text } },
+        {
+          headers: { ...apiHeaders(sim.config), accept: 'text/event-stream' },
+        },
+      );
+    expect((await ask('first')).status).toBe(202);
+
+    const refused = await ask('second');
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toEqual({ error: { code: 'CONFLICT', message: expect.any(String) } });
+    expect((await ask('second', 'responses/stream')).status).toBe(409);
+    clock.advance(1000); // the first response is COMPLETED now, but only just
+    expect((await ask('second')).status).toBe(409);
+    clock.advance(199);
+    expect((await ask('second')).status).toBe(409);
+    clock.advance(1);
+    expect((await ask('second')).status).toBe(202);
+
+    // Nothing was stored by the refused calls; another conversation was never blocked.
+    expect(sim.conversations()[0]?.turns.map((t) => t.question)).toEqual(['first', 'second']);
+    expect(sim.stats().submissionsByQuestion).toEqual({ first: 1, second: 1 });
+    expect(sim.stats().faults).toEqual({ 'conflict-while-settling': 4 });
+    const other = await createConversation(sim);
+    expect((await post(sim, `/conversations/${other}/responses`, { input: { text: 'elsewhere' } })).status).toBe(202);
+  });
+
   it('never records the Authorization header, tokens or client secrets', async () => {
     const sim = await start({ token: 'static-secret-token-123' });
     const tokenRes = await fetch(sim.tokenUrl, {

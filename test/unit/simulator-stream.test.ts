@@ -8,6 +8,7 @@ import {
   type Simulator,
   type SseEvent,
 } from '../../simulator';
+import { waitFor } from '../helpers/wait';
 
 const clock = manualClock();
 let sim: Simulator;
@@ -162,6 +163,87 @@ describe('simulator SSE stream', () => {
     expect(cut.events.map((e) => e.name)).toEqual(['RESPONSE_CREATED']);
     const errored = await collect(await openStream(cid, 'y [sim:stream-error]'));
     expect(errored.events.at(-1)?.name).toBe('ERROR');
+  });
+
+  it('[sim:headers-delay=MS] stores the turn at once and sends the 200 headers MS real-time ms later', async () => {
+    const cid = await newConversation();
+    const started = performance.now();
+    let headersArrived = false;
+    const pending = openStream(cid, 'late headers [sim:headers-delay=400]').then((res) => {
+      headersArrived = true;
+      return res;
+    });
+    const turn = await waitFor('the stored turn', () => sim.conversations()[0]?.turns[0]);
+    expect(headersArrived).toBe(false);
+    expect(sim.stats().responsesCreated).toEqual({ [cid]: 1 });
+    expect(sim.requests().at(-1)).toMatchObject({ status: 0, fault: 'headers-delay', responseId: turn.response_id });
+
+    const res = await pending;
+    expect(performance.now() - started).toBeGreaterThanOrEqual(390);
+    expect(res.status).toBe(200);
+    expect(sim.requests().at(-1)?.status).toBe(200);
+    const { events } = await collect(res);
+    expect(events[0]?.data.response.response_id).toBe(turn.response_id);
+    expect(events.at(-1)?.name).toBe('RESPONSE_COMPLETED');
+  });
+
+  it('[sim:headers-delay=MS] lets a client give up before the headers; the turn stays stored', async () => {
+    const cid = await newConversation();
+    const abort = new AbortController();
+    const pending = fetch(`${sim.baseUrl}/conversations/${cid}/responses/stream`, {
+      method: 'POST',
+      headers: { ...apiHeaders(sim.config), accept: 'text/event-stream' },
+      body: JSON.stringify({ input: { text: 'too late [sim:headers-delay=600000]' } }),
+      signal: abort.signal,
+    });
+    await waitFor('the stored turn', () => sim.conversations()[0]?.turns[0]);
+    abort.abort();
+    await expect(pending).rejects.toThrow();
+    expect(sim.requests().at(-1)).toMatchObject({ status: 0, fault: 'headers-delay' });
+    expect(sim.conversations()[0]?.turns.map((t) => t.question)).toEqual(['too late [sim:headers-delay=600000]']);
+  });
+
+  it('[sim:stream-early=cut] commits, sends the headers, then drops the connection before any event', async () => {
+    const cid = await newConversation();
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const res = await openStream(cid, 'drop early [sim:stream-early=cut]');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('text/event-stream');
+      const { items, error } = await collect(res, () => undefined);
+      expect(items).toEqual([]);
+      expect(error).toBeInstanceOf(Error);
+      expect(sim.requests().at(-1)).toMatchObject({ status: 200, fault: 'stream-early-cut' });
+    }
+    // Every POST of the question behaves the same, and each one is a stored turn.
+    expect(sim.stats().responsesCreated).toEqual({ [cid]: 2 });
+  });
+
+  it('[sim:stream-early=error] commits, then sends one ERROR event that names no response', async () => {
+    const cid = await newConversation();
+    const res = await openStream(cid, 'error early [sim:stream-early=error]');
+    expect(res.status).toBe(200);
+    const { items, events, error } = await collect(res);
+    expect(error).toBeUndefined();
+    expect(events).toEqual([{ name: 'ERROR', data: { error: { code: 'INTERNAL', message: expect.any(String) } } }]);
+    const [turn] = sim.conversations()[0]?.turns ?? [];
+    expect(JSON.stringify(items)).not.toContain(turn?.response_id);
+    expect(sim.requests().at(-1)).toMatchObject({ status: 200, fault: 'stream-early-error' });
+  });
+
+  it('[sim:stream-early=not-sse] commits, then answers 200 application/json with the response body', async () => {
+    const cid = await newConversation();
+    const res = await openStream(cid, 'json please [sim:stream-early=not-sse]');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const body = (await res.json()) as Json;
+    const [turn] = sim.conversations()[0]?.turns ?? [];
+    expect(body).toEqual({
+      response_id: turn?.response_id,
+      conversation_id: cid,
+      status: 'CREATED',
+      created_at: new Date(clock()).toISOString(),
+    });
+    expect(sim.requests().at(-1)).toMatchObject({ status: 200, fault: 'stream-early-not-sse' });
   });
 
   it('keeps a never-ending stream alive until the simulator closes', async () => {

@@ -1,0 +1,119 @@
+/**
+ * What `submit` checks once the file is valid and before it starts anything, so that a batch that cannot work stops
+ * at once with nothing half-done: the conversations the batch already holds must have the file's questions and
+ * titles (their input hash, a memo on each workflow), and a worker must be able to use the Moveworks API.
+ */
+import type { Client } from '@temporalio/client';
+import { isFatalApiProblem } from '../../activities/api-check';
+import { conversationWorkflowId } from '../../common/names';
+import { ApiCheckError, InputMismatchError } from '../../config/errors';
+import type { Conversation, QuestionRow } from '../csv';
+import { conversationInputHash, inputOfConversation, recordedInputHash } from '../temporal';
+import { API_CHECK_WAIT_MS, runApiCheck, taskQueuePollers, unpolledQueues } from '../workers';
+import { batchWorkflows } from './inspect';
+
+interface ExistingWorkflow {
+  running: boolean;
+  /** Undefined for a workflow started by an mwbatch older than the memo: it is trusted. */
+  inputHash?: string;
+}
+
+/**
+ * Every workflow of the batch that visibility lists, by workflow ID. A conversation that continued as new is listed
+ * once per run; its runs share the memo, and it runs while its latest run does.
+ */
+async function existingWorkflows(client: Client, batchId: string): Promise<Map<string, ExistingWorkflow>> {
+  const found = new Map<string, ExistingWorkflow>();
+  for await (const wf of batchWorkflows(client, batchId)) {
+    const seen = found.get(wf.workflowId);
+    found.set(wf.workflowId, {
+      running: (seen?.running ?? false) || wf.status.name === 'RUNNING',
+      inputHash: seen?.inputHash ?? recordedInputHash(wf.memo),
+    });
+  }
+  return found;
+}
+
+const MAX_LISTED = 20;
+
+/** `questions.csv:3 (id q2)`: a row as people find it in their file. */
+export function rowLocation(path: string, row: Pick<QuestionRow, 'line' | 'id'>): string {
+  return `${path}:${row.line} (id ${row.id})`;
+}
+
+/**
+ * Refuses the file (InputMismatchError, exit 2) when a conversation of it already has a workflow in the batch with
+ * other questions or another title, naming each such conversation by its first row. Returns the IDs of the batch's
+ * existing workflows. Visibility is eventually consistent: startOrAttach checks again on every attach.
+ */
+export async function checkInputsUnchanged(
+  client: Client,
+  source: { path: string; batchId: string },
+  conversations: Conversation[],
+): Promise<Set<string>> {
+  const { path, batchId } = source;
+  const existing = await existingWorkflows(client, batchId);
+  const changed: { conversation: Conversation; workflowId: string; running: boolean }[] = [];
+  for (const conversation of conversations) {
+    const workflowId = conversationWorkflowId(batchId, conversation.key);
+    const recorded = existing.get(workflowId);
+    if (recorded?.inputHash === undefined) continue;
+    if (recorded.inputHash !== conversationInputHash(inputOfConversation(batchId, conversation))) {
+      changed.push({ conversation, workflowId, running: recorded.running });
+    }
+  }
+  if (changed.length > 0) {
+    const lines = changed.slice(0, MAX_LISTED).map(({ conversation, workflowId, running }) => {
+      const row = rowLocation(path, conversation.rows[0]!);
+      const state = running ? 'still running' : 'finished';
+      return `${row}: its questions or title differ from those batch ${batchId} was submitted with (workflow ${workflowId}, ${state}, holds the old ones)`;
+    });
+    if (changed.length > MAX_LISTED) lines.push(`… and ${changed.length - MAX_LISTED} more`);
+    lines.push(
+      `${changed.length} conversation(s) changed under the same id; nothing was submitted. Submit the edited file with ` +
+        'a new --batch (without --batch, the batch ID follows the file content).',
+    );
+    const running = changed.filter((c) => c.running).length;
+    if (running > 0) {
+      lines.push(
+        `Still running with the old questions: ${running}; \`mwbatch cancel ${batchId}\` stops the batch if those answers are no longer wanted.`,
+      );
+    }
+    throw new InputMismatchError(lines.join('\n'));
+  }
+  return new Set(existing.keys());
+}
+
+/**
+ * One Moveworks API call through a worker before the batch fans out. A host nobody answers on, a 401 or a 403 stops
+ * the batch (ApiCheckError, exit 2, naming the variable). With no worker polling, or none answering in time, it
+ * warns once and goes on: the workflows wait for workers, as they always did.
+ */
+export async function checkApiThroughWorker(
+  client: Client,
+  taskQueue: string,
+  batchId: string,
+  log: (line: string) => void,
+): Promise<void> {
+  const idle = unpolledQueues(taskQueue, await taskQueuePollers(client, taskQueue));
+  if (idle.length > 0) {
+    log(
+      `warning: no worker polls task queue ${idle.join(' or ')} yet, so the Moveworks API was not checked; ` +
+        'the batch waits for a worker (start one with `mwbatch worker`).',
+    );
+    return;
+  }
+  const result = await runApiCheck(client, taskQueue, batchId);
+  if (result === undefined) {
+    log(`warning: no worker answered the Moveworks API check within ${API_CHECK_WAIT_MS / 1000} s; going on.`);
+    return;
+  }
+  if (result.ok) return;
+  if (isFatalApiProblem(result)) {
+    throw new ApiCheckError(
+      result,
+      "in the workers' environment and restart them (`mwbatch doctor` checks again); nothing was submitted.",
+    );
+  }
+  log(`warning: Moveworks API check: ${result.message}; going on (failed calls are retried).`);
+}

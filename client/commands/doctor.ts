@@ -1,0 +1,15 @@
+/** `mwbatch doctor`: check Temporal, the namespace, the search attribute, the workers and the API, one line each. */
+import type { Command } from 'commander';
+import { loadTemporalSettings } from '../../config/temporal';
+import { runDoctor } from '../doctor';
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description(
+      'check that a batch can run here: Temporal, namespace, BatchId search attribute, workers, Moveworks API',
+    )
+    .action(async () => {
+      process.exitCode = await runDoctor(loadTemporalSettings(), (line) => console.log(line));
+    });
+}
