@@ -20,7 +20,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY activities ./activities
-COPY client ./client
+COPY cli ./cli
+COPY batch ./batch
+COPY dev ./dev
 COPY codec ./codec
 COPY common ./common
 COPY config ./config

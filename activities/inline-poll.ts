@@ -5,13 +5,11 @@
  * after a failed one, run from the workflow on durable timers, where retries and 429s are handled.
  */
 import { log, sleep } from '@temporalio/activity';
-import { RateLimitError, type MoveworksClient } from '../moveworks';
+import { isTerminalStatus, RateLimitError, type MoveworksClient } from '../moveworks';
 import { rateLimitDelayMs } from './failures';
 import { pollDelay, type PollSchedule } from '../common/types';
 import type { FetchResponseOutput } from '../common/activity-types';
 import { terminalOutput } from './support';
-
-export const TERMINAL_STATUSES = new Set(['COMPLETED', 'FAILED']);
 
 export interface InlinePolls {
   polls: number;
@@ -38,7 +36,7 @@ export async function pollInline(
     polls += 1;
     try {
       const response = await moveworks.getResponse(ids.conversationId, ids.responseId, { signal });
-      if (TERMINAL_STATUSES.has(response.status)) return { polls, answered: terminalOutput(response, attempt) };
+      if (isTerminalStatus(response.status)) return { polls, answered: terminalOutput(response, attempt) };
     } catch (err) {
       if (signal.aborted) throw err;
       log.warn('inline poll failed; the workflow polls on durable timers from here', {

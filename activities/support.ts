@@ -1,6 +1,6 @@
 /** What every HTTP activity shares: failure mapping, the key of an activity across attempts, POST bookkeeping. */
 import { activityInfo, heartbeat } from '@temporalio/activity';
-import { extractAnswer, formatSize, ResponseTooLargeError, type Response } from '../moveworks';
+import { extractAnswer, formatSize, ResponseTooLargeError, type AssistantResponse } from '../moveworks';
 import type { FetchResponseOutput } from '../common/activity-types';
 import { SETTLING_WINDOW_MS, toTemporalFailure, type FailureContext } from './failures';
 import type { RejectedAttempts } from './reconcile';
@@ -46,7 +46,7 @@ export async function posting<T>(rejected: RejectedAttempts, key: string, post: 
 const MAX_CITATIONS_BYTES = 512 * 1024;
 
 /** What a workflow needs of a response that reached COMPLETED or FAILED: the answer, not the raw outputs. */
-export function terminalOutput(response: Response, attempt: number): FetchResponseOutput {
+export function terminalOutput(response: AssistantResponse, attempt: number): FetchResponseOutput {
   const answer = extractAnswer(response);
   const citationBytes = Buffer.byteLength(JSON.stringify(answer.citations));
   if (citationBytes > MAX_CITATIONS_BYTES) {

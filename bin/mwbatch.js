@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The installed `mwbatch` command: runs the compiled CLI (npm run build writes dist/).
-require('../dist/client/cli.js').main(process.argv);
+require('../dist/cli/main.js').main(process.argv);

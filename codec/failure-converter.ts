@@ -4,7 +4,7 @@
 // the workflow sandbox by bundleWorkflowCode({ failureConverterPath }).
 //
 // Deliberately plain CommonJS, without TypeScript syntax or `import`: Node 20 cannot require() TypeScript, and the
-// tests run workers from the .ts sources. config/encryption.ts picks this file or its compiled .js.
+// tests run workers from the .ts sources. codec/data-converter.ts picks this file or its compiled .js.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DefaultFailureConverter } = require('@temporalio/common');
 

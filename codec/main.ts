@@ -1,7 +1,7 @@
 // The codec server as a command: `mwbatch codec-server [--port 8888] [--host 127.0.0.1] [--cors-origin <origin>]`.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { loadCodecAuthToken, loadEncryptionKeys } from '../config/encryption';
-import { ConfigError } from '../config/errors';
+import { loadCodecAuthToken, loadEncryptionKeys } from './data-converter';
+import { ConfigError } from '../common/errors';
 import {
   DEFAULT_CODEC_HOST,
   DEFAULT_CODEC_PORT,

@@ -1,6 +1,6 @@
 /** Validating environment variables with zod, with one clear line per bad or missing variable. */
 import { z } from 'zod';
-import { ConfigError } from './errors';
+import { ConfigError } from '../common/errors';
 
 export { ConfigError };
 

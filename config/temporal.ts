@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { TLSConfig } from '@temporalio/common/lib/internal-non-workflow';
 import { DEFAULT_TASK_QUEUE } from '../common/names';
 import { booleanFlag, parseEnv } from './env';
-import { ConfigError } from './errors';
+import { ConfigError } from '../common/errors';
 
 const temporalEnvSchema = z
   .object({

@@ -1,7 +1,7 @@
-/** Turning a terminal Response into the answer text and citations a user reads, within a size cap. */
+/** Turning a terminal response into the answer text and citations a user reads, within a size cap. */
 import { formatSize, ResponseTooLargeError, tooLargeMessage } from './errors';
 import { DEFAULT_MAX_ANSWER_BYTES } from './limits';
-import { isMessageOutput, type Citation, type Content, type Message, type Response } from './schemas';
+import { isMessageOutput, type Citation, type Content, type Message, type AssistantResponse } from './schemas';
 
 export interface AnswerCitation {
   citationId?: string;
@@ -61,7 +61,7 @@ export interface ExtractAnswerOptions {
  * Reasoning messages and user (or live-agent) messages are left out.
  * Throws ResponseTooLargeError when the answer text is over `maxBytes`.
  */
-export function extractAnswer(response: Response, options: ExtractAnswerOptions = {}): Answer {
+export function extractAnswer(response: AssistantResponse, options: ExtractAnswerOptions = {}): Answer {
   const texts: string[] = [];
   const citations: AnswerCitation[] = [];
   const messageIds: string[] = [];
@@ -87,7 +87,7 @@ export function extractAnswer(response: Response, options: ExtractAnswerOptions 
   return { text, citations, messageIds };
 }
 
-function checkAnswerSize(response: Response, text: string, limit: number): void {
+function checkAnswerSize(response: AssistantResponse, text: string, limit: number): void {
   const size = Buffer.byteLength(text, 'utf8');
   if (size <= limit) return;
   const responseId = response.response_id || undefined;

@@ -19,7 +19,7 @@ import {
   type ConversationEvent,
   type FeedbackResult,
   type Message,
-  type Response,
+  type AssistantResponse,
   type UnknownReporter,
 } from './schemas';
 import { isEventStream, notAnEventStream, ResponseStream } from './stream';
@@ -146,7 +146,7 @@ export class MoveworksClient {
   }
 
   /** POST /conversations/{id}/responses (202): submits a user turn; poll getResponse for the answer. */
-  createResponse(conversationId: string, input: { text: string }, opts?: CallOptions): Promise<Response> {
+  createResponse(conversationId: string, input: { text: string }, opts?: CallOptions): Promise<AssistantResponse> {
     const spec = { method: 'POST', segments: ['conversations', conversationId, 'responses'], body: { input } } as const;
     return this.#http.json(spec, ResponseSchema, opts);
   }
@@ -184,7 +184,7 @@ export class MoveworksClient {
   }
 
   /** GET /conversations/{id}/responses/{rid}: the current status and assistant outputs. */
-  getResponse(conversationId: string, responseId: string, opts?: CallOptions): Promise<Response> {
+  getResponse(conversationId: string, responseId: string, opts?: CallOptions): Promise<AssistantResponse> {
     const spec = { method: 'GET', segments: ['conversations', conversationId, 'responses', responseId] } as const;
     return this.#http.json(spec, ResponseSchema, opts);
   }

@@ -159,7 +159,8 @@ export const ResponseSchema = z.looseObject({
   updated_at: z.string().nullish(),
   error: z.unknown().optional(),
 });
-export type Response = z.output<typeof ResponseSchema>;
+/** A response: the assistant's answer to one submitted question (named so it never shadows the global fetch `Response`). */
+export type AssistantResponse = z.output<typeof ResponseSchema>;
 
 export const ConversationEventSchema = z.looseObject({
   event_id: z.string(),

@@ -9,7 +9,7 @@ import {
   OutputItemSchema,
   ResponseSchema,
   type OutputItem,
-  type Response,
+  type AssistantResponse,
 } from './schemas';
 
 export const STREAM_EVENT_TYPES = [
@@ -77,7 +77,7 @@ export function responseIdOf(event: ResponseStreamEvent): string | undefined {
   return responseIdOfResponse(event.data.response);
 }
 
-function responseIdOfResponse(response: Response): string | undefined {
+function responseIdOfResponse(response: AssistantResponse): string | undefined {
   return response.response_id || undefined;
 }
 

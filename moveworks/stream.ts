@@ -7,7 +7,7 @@
 import type { Deadline, Operation } from './deadline';
 import { MalformedResponseError, MoveworksError, ResponseTooLargeError, StreamError } from './errors';
 import { snippet, type Redactor } from './redact';
-import { parseReporting, type Response, type UnknownReporter } from './schemas';
+import { parseReporting, type AssistantResponse, type UnknownReporter } from './schemas';
 import { chunksOf, readServerSentEvents, type ServerSentEvent } from './sse';
 import {
   isStreamEventType,
@@ -120,7 +120,7 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
    * Throws StreamError on an ERROR event or when the stream ends without a terminal event.
    * Also usable after a for-await loop that read the stream to its end.
    */
-  async finalResponse(): Promise<Response> {
+  async finalResponse(): Promise<AssistantResponse> {
     if (this.#state === 'reading') throw new Error('finalResponse() cannot run while the stream is being iterated');
     if (this.#state === 'idle') {
       for await (const event of this) void event;

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { failureConverterPath } from '../config/encryption';
+import { failureConverterPath } from '../codec/data-converter';
 import { workflowsPath } from '../worker/workers';
 
 export const BUNDLE_PATH = join(__dirname, '..', 'workflow-bundle.js');

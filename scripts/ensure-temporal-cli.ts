@@ -1,5 +1,5 @@
 /** `node dist/scripts/ensure-temporal-cli.js`: prints the path of a usable Temporal CLI, building it if needed. */
-import { ensureTemporalCli, TemporalCliMissingError } from './temporal-cli';
+import { ensureTemporalCli, TemporalCliMissingError } from '../dev/temporal-cli';
 
 try {
   console.log(ensureTemporalCli());

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
-import { startDevServer, type DevServer } from '../scripts/dev-server';
-import { ensureTemporalCli } from '../scripts/temporal-cli';
-import { failureConverterPath } from '../config/encryption';
+import { startDevServer, type DevServer } from '../dev/dev-server';
+import { ensureTemporalCli } from '../dev/temporal-cli';
+import { failureConverterPath } from '../codec/data-converter';
 import { workflowsPath } from '../worker/workers';
 
 declare module 'vitest' {

@@ -1,7 +1,7 @@
 /** The worker's own settings, on top of the Temporal and Moveworks ones. */
 import { z } from 'zod';
 import { parseEnv, positiveInt } from '../config/env';
-import { ConfigError } from '../config/errors';
+import { ConfigError } from '../common/errors';
 import { loadMoveworksSettings, type MoveworksSettings } from '../config/moveworks';
 import { loadTemporalSettings, type TemporalSettings } from '../config/temporal';
 import { DEFAULT_HEAP_SETTINGS, type HeapSettings } from './heap';

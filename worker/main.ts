@@ -5,8 +5,9 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { checkMoveworksApi, isFatalApiProblem } from '../activities/api-check';
-import { ApiCheckError, exitOnError, UnreachableTemporalError } from '../config/errors';
-import { loadDataConverter } from '../config/encryption';
+import { ApiCheckError, UnreachableTemporalError } from '../common/errors';
+import { exitOnError } from '../cli/exit';
+import { loadDataConverter } from '../codec/data-converter';
 import { createMoveworksClient } from '../config/moveworks';
 import { loadWorkerSettings } from './config';
 import { applyHeapSettings } from './heap';

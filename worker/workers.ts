@@ -20,7 +20,7 @@ export interface WorkerPairOptions {
   maxCachedWorkflows?: number;
   /** A pre-built bundle (bundleWorkflowCode) skips webpack at start-up: tests and production use it. */
   workflowBundlePath?: string;
-  /** Payload encryption (config/encryption.ts); the same converter must be given to every client. */
+  /** Payload encryption (codec/data-converter.ts); the same converter must be given to every client. */
   dataConverter?: DataConverter;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Where a turn result too large for its conversation's own result is kept: the input of a child workflow
  * `<conversation workflow id>/turn-<n>`, which has nothing to do but end. Temporal retains it as long as the
- * conversation; the client reads it back (client/batch/inspect.ts). Workflow code: deterministic, no I/O.
+ * conversation; the client reads it back (batch/inspect.ts). Workflow code: deterministic, no I/O.
  */
 import type { TurnResult } from '../common/types';
 

@@ -12,7 +12,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
+import { freePort, startDevServer, type DevServer } from '../../dev/dev-server';
 import { tempDir } from '../helpers/batch';
 import type { CliRun } from '../helpers/cli';
 import { waitFor } from '../helpers/wait';

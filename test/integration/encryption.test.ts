@@ -14,7 +14,7 @@ import { startCodecServer, type CodecServer } from '../../codec/codec-server';
 import { singleKeySet } from '../../codec/keys';
 import { apiTaskQueue, CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput, ConversationResult } from '../../common/types';
-import { createDataConverter } from '../../config/encryption';
+import { createDataConverter } from '../../codec/data-converter';
 import { MoveworksClient, StaticTokenAuth } from '../../moveworks';
 import { expectedAnswer, startSimulator, type Simulator } from '../../simulator';
 

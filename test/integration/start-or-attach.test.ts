@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput } from '../../common/types';
-import { InputMismatchError } from '../../config/errors';
-import { startOrAttach } from '../../client/temporal';
+import { InputMismatchError } from '../../common/errors';
+import { startOrAttach } from '../../batch/start';
 import { startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { freePort } from '../../scripts/dev-server';
+import { freePort } from '../../dev/dev-server';
 import { startSimulator, type Simulator } from '../../simulator';
 import { runCli } from '../helpers/cli';
 

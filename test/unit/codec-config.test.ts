@@ -11,8 +11,8 @@ import {
   loadCodecAuthToken,
   loadDataConverter,
   loadEncryptionKeys,
-} from '../../config/encryption';
-import { ConfigError } from '../../config/errors';
+} from '../../codec/data-converter';
+import { ConfigError } from '../../common/errors';
 
 const dir = mkdtempSync(join(tmpdir(), 'mwbatch-keys-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { startCodecServer, type CodecServer, type CodecServerOptions } from '../../codec/codec-server';
 import { keyIdOf, singleKeySet } from '../../codec/keys';
 import { runCodecServerCli } from '../../codec/main';
-import { ConfigError } from '../../config/errors';
+import { ConfigError } from '../../common/errors';
 
 type JsonPayload = { metadata?: Record<string, string>; data?: string };
 

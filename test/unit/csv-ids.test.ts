@@ -9,7 +9,7 @@ import {
   groupConversations,
   readQuestionFile,
   type QuestionFile,
-} from '../../client/csv';
+} from '../../batch/questions';
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatProblem, readQuestionFile, type QuestionFile } from '../../client/csv';
+import { formatProblem, readQuestionFile, type QuestionFile } from '../../batch/questions';
 
 const dirs: string[] = [];
 afterEach(async () => {

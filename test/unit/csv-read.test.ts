@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatProblem, readQuestionFile } from '../../client/csv';
+import { formatProblem, readQuestionFile } from '../../batch/questions';
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -417,7 +417,7 @@ describe('Dockerfile', () => {
     const binDir = posix.dirname(posix.resolve(workdir, entrypoint[1]!));
     const finalCopies = copies(finalStage);
     expect(finalCopies.some((c) => !c.from && c.sources.includes('bin') && c.dest === binDir)).toBe(true);
-    // bin/mwbatch.js requires ../dist/client/cli.js
+    // bin/mwbatch.js requires ../dist/cli/main.js
     const dist = finalCopies.find((c) => c.from && c.sources.some((s) => s.endsWith('/dist')));
     expect(dist?.dest).toBe(posix.resolve(binDir, '..', 'dist'));
     const productionDeps = stageIndex(finalCopies.find((c) => c.dest.endsWith('/node_modules'))?.from ?? '');

@@ -7,7 +7,7 @@ import {
   MessageSchema,
   parseReporting,
   ResponseSchema,
-  type Response,
+  type AssistantResponse,
 } from '../../moveworks';
 import { assistantMessage, conversation, response } from './moveworks-fixture';
 
@@ -38,7 +38,7 @@ describe('schemas: tolerance', () => {
     });
     const parsed = parseReporting(ResponseSchema, body, r.onUnknown);
     expect(parsed.success).toBe(true);
-    const data = parsed.data as Response;
+    const data = parsed.data as AssistantResponse;
     expect(data.status).toBe('PAUSED');
     expect(data.brand_new_field).toEqual({ nested: true });
     expect(data.outputs?.[0]).toEqual({ type: 'TOOL_CALL', tool_call: { name: 'lookup' } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INLINE_POLL_MS, DEFAULT_POLL_SCHEDULE, pollDelay } from '../../common/types';
-import { pollScheduleFor } from '../../client/batch/rate-limit';
+import { pollScheduleFor } from '../../batch/rate-limit';
 
 describe('poll schedule', () => {
   it('waits 1 s, then 1.5 times longer each poll, never more than 5 s', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RESULT_COLUMNS, ResultsWriter, writeRejectedRows, type ResultRecord } from '../../client/results';
+import { RESULT_COLUMNS, ResultsWriter, writeRejectedRows, type ResultRecord } from '../../batch/results';
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ResultsWriter, type ResultRecord } from '../../client/results';
+import { ResultsWriter, type ResultRecord } from '../../batch/results';
 
 const dirs: string[] = [];
 afterEach(async () => {

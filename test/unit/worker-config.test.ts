@@ -6,7 +6,7 @@
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../config/errors';
+import { ConfigError } from '../../common/errors';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, loadWorkerSettings } from '../../worker/config';
 import { applyHeapSettings, DEFAULT_HEAP_SETTINGS } from '../../worker/heap';
 

@@ -1,9 +1,9 @@
 /** `mwbatch ask "question"`: one question through the same durable path, answer on stdout. */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/errors';
+import { ConfigError } from '../../common/errors';
 import { DEFAULT_TURN_DEADLINE_MS, resolveTurnSettings, type ConversationInput } from '../../common/types';
-import { startOrAttach } from '../temporal';
+import { startOrAttach } from '../../batch/start';
 import { deadlineOption, modeOption, withClient } from './common';
 
 export function registerAsk(program: Command): void {

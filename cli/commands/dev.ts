@@ -1,8 +1,8 @@
 /** `mwbatch dev [FILE]`: the whole stack on this machine, then the bulk job (the README's first command). */
 import type { Command } from 'commander';
 import { loadTemporalSettings } from '../../config/temporal';
-import { loadBatchFile, submitFile } from '../batch/submit-file';
-import { startDevStack } from '../dev';
+import { loadBatchFile, submitFile } from '../../batch/submit-file';
+import { startDevStack } from '../../dev/stack';
 import { modeOption, positiveInt, withClient } from './common';
 
 export function registerDev(program: Command): void {

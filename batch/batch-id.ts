@@ -1,5 +1,5 @@
 /** Batch IDs end up in workflow IDs and visibility queries, so they are restricted to a safe alphabet. */
-import { ConfigError } from '../../config/errors';
+import { ConfigError } from '../common/errors';
 
 const BATCH_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 

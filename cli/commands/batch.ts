@@ -2,16 +2,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { ConfigError } from '../../config/errors';
-import { checkBatchId } from '../batch/batch-id';
-import { collectBatchResults } from '../batch/collect';
-import { batchStatusCounts, cancelBatch, recentBatches } from '../batch/inspect';
-import { summaryTable } from '../batch/progress';
-import { batchPollSchedule } from '../batch/rate-limit';
-import { retryFailedRows } from '../batch/retry';
-import { exitCodeFor } from '../batch/submit-file';
-import { readInputColumns } from '../results/columns';
-import { JOURNAL_FILE, ResultsWriter } from '../results';
+import { ConfigError } from '../../common/errors';
+import { checkBatchId } from '../../batch/batch-id';
+import { collectBatchResults } from '../../batch/collect';
+import { batchStatusCounts, cancelBatch, recentBatches } from '../../batch/inspect';
+import { summaryTable } from '../../batch/progress';
+import { batchPollSchedule } from '../../batch/rate-limit';
+import { retryFailedRows } from '../../batch/retry';
+import { exitCodeFor } from '../../batch/submit-file';
+import { readInputColumns } from '../../batch/results/columns';
+import { JOURNAL_FILE, ResultsWriter } from '../../batch/results';
 import { detachOnCtrlC, positiveInt, withClient } from './common';
 
 const DEFAULT_COLUMNS = ['id', 'question', 'conversation', 'title'];

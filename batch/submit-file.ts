@@ -1,13 +1,13 @@
 /**
  * `mwbatch submit FILE`: validate the whole file first (nothing is submitted when a row is bad, unless
  * --skip-invalid, nor when a conversation is too large for one workflow), check the batch's existing workflows and
- * the API (client/batch/preflight.ts), then run the batch and leave results.csv / results.jsonl in the output folder.
+ * the API (batch/preflight.ts), then run the batch and leave results.csv / results.jsonl in the output folder.
  */
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { conversationWorkflowId } from '../../common/names';
-import { ConfigError, IncompleteBatchError } from '../../config/errors';
-import type { PollSchedule, TurnMode } from '../../common/types';
+import { conversationWorkflowId } from '../common/names';
+import { ConfigError, IncompleteBatchError } from '../common/errors';
+import type { PollSchedule, TurnMode } from '../common/types';
 import {
   deriveBatchId,
   formatProblem,
@@ -15,9 +15,9 @@ import {
   readQuestionFile,
   type QuestionFile,
   type QuestionRow,
-} from '../csv';
-import { ResultsWriter, writeRejectedRows } from '../results';
-import { inputOfConversation } from '../temporal';
+} from './questions';
+import { ResultsWriter, writeRejectedRows } from './results';
+import { inputOfConversation } from './start';
 import { checkApiThroughWorker, checkInputsUnchanged, rowLocation } from './preflight';
 import { summaryTable } from './progress';
 import { runBatch, type BatchRunSummary } from './submit';

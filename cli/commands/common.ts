@@ -2,7 +2,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import { loadTemporalSettings, type TemporalSettings } from '../../config/temporal';
-import { connectClient } from '../temporal';
+import { connectClient } from '../../batch/start';
 
 export function positiveInt(value: string): number {
   const n = Number(value);

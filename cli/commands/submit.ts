@@ -1,9 +1,9 @@
 /** `mwbatch submit FILE` */
 import type { Command } from 'commander';
 import { DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
-import { checkBatchId } from '../batch/batch-id';
-import { batchPollSchedule, setApiRateLimit } from '../batch/rate-limit';
-import { loadBatchFile, submitFile } from '../batch/submit-file';
+import { checkBatchId } from '../../batch/batch-id';
+import { batchPollSchedule, setApiRateLimit } from '../../batch/rate-limit';
+import { loadBatchFile, submitFile } from '../../batch/submit-file';
 import {
   deadlineOption,
   detachOnCtrlC,

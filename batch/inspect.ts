@@ -4,8 +4,8 @@
  */
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { BATCH_ID, CANCELLED_MEMO, CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
-import type { ConversationInput } from '../../common/types';
+import { BATCH_ID, CANCELLED_MEMO, CONVERSATION_WORKFLOW_TYPE } from '../common/names';
+import type { ConversationInput } from '../common/types';
 import { batchQuery } from './batch-id';
 
 export async function* batchWorkflows(

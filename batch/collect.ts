@@ -3,9 +3,9 @@
  * workflow's input and result become rows; rows already in the folder are left as they are.
  */
 import type { Client } from '@temporalio/client';
-import type { ConversationInput, ConversationResult } from '../../common/types';
-import type { QuestionRow } from '../csv';
-import type { ResultsWriter } from '../results';
+import type { ConversationInput, ConversationResult } from '../common/types';
+import type { QuestionRow } from './questions';
+import type { ResultsWriter } from './results';
 import { batchWorkflows, conversationInput } from './inspect';
 import { recordFromWorkflowError, recordsFromResult } from './records';
 

@@ -4,8 +4,8 @@
  * so an interrupted retry, run again, attaches to the same workflows instead of asking a third time.
  */
 import type { Client } from '@temporalio/client';
-import type { Conversation, QuestionRow } from '../csv';
-import type { ResultRecord, ResultsWriter } from '../results';
+import type { Conversation, QuestionRow } from './questions';
+import type { ResultRecord, ResultsWriter } from './results';
 import { runBatch, type BatchRunOptions, type BatchRunSummary } from './submit';
 
 const RETRY_SUFFIX = /\/retry-(\d+)$/;

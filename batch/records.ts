@@ -1,8 +1,8 @@
 /** From a workflow's per-turn result (or its failure) to the row written in the results files. */
 import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
-import type { ConversationResult, TurnResult } from '../../common/types';
-import type { QuestionRow } from '../csv';
-import type { ResultRecord } from '../results';
+import type { ConversationResult, TurnResult } from '../common/types';
+import type { QuestionRow } from './questions';
+import type { ResultRecord } from './results';
 import { workflowInput } from './inspect';
 
 /**

@@ -5,10 +5,10 @@
  */
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { apiTaskQueue, BATCH_ID } from '../common/names';
-import { UnreachableTemporalError } from '../config/errors';
+import { UnreachableTemporalError } from '../common/errors';
 import type { TemporalSettings } from '../config/temporal';
-import { connectClient } from './temporal';
-import { API_CHECK_WAIT_MS, runApiCheck, taskQueuePollers } from './workers';
+import { connectClient } from '../batch/start';
+import { API_CHECK_WAIT_MS, runApiCheck, taskQueuePollers } from '../batch/workers';
 
 type Status = 'ok' | 'FAIL' | 'skip';
 

@@ -3,7 +3,7 @@
  * COMPLETED, 2 bad input or usage, 3 infrastructure unreachable.
  */
 import { Command } from 'commander';
-import { exitOnError } from '../config/errors';
+import { exitOnError } from './exit';
 import { runCodecServerCli } from '../codec/main';
 import { runSimulatorCli } from '../simulator/main';
 import { runWorker } from '../worker/main';

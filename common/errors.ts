@@ -1,4 +1,7 @@
-/** Errors that end a command with a distinct exit code (design.md 3.9), printed without a stack trace. */
+/**
+ * The errors a command ends with, each carrying its exit code (2 bad input or configuration, 3 infrastructure
+ * unreachable): thrown by the batch library and the configuration, turned into an exit by cli/exit.ts.
+ */
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -8,7 +11,7 @@ export class ConfigError extends Error {
 
 /**
  * A conversation this batch already holds under the same workflow ID was started with other questions or another
- * title (client/temporal.ts compares their input hashes): attaching would return answers to the old questions.
+ * title (batch/start.ts compares their input hashes): attaching would return answers to the old questions.
  */
 export class InputMismatchError extends ConfigError {
   override name = 'InputMismatchError';
@@ -52,14 +55,4 @@ export class IncompleteBatchError extends Error {
         'Nothing was lost: run the same command again to resume.',
     );
   }
-}
-
-/** Exit codes: 2 bad input or configuration, 3 infrastructure unreachable, 1 anything unexpected. */
-export function exitOnError(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof UnreachableTemporalError || err instanceof IncompleteBatchError) {
-    console.error(err.message);
-    process.exit(err.exitCode);
-  }
-  console.error(err);
-  process.exit(1);
 }

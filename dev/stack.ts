@@ -5,8 +5,8 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { MoveworksClient, StaticTokenAuth } from '../moveworks';
 import { startSimulator, type Simulator } from '../simulator';
-import { startDevServer, freePort, type DevServer } from '../scripts/dev-server';
-import { ensureTemporalCli } from '../scripts/temporal-cli';
+import { startDevServer, freePort, type DevServer } from './dev-server';
+import { ensureTemporalCli } from './temporal-cli';
 import { createWorkerPair, type WorkerPair } from '../worker/workers';
 
 export interface DevStackOptions {

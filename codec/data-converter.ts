@@ -8,10 +8,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { DataConverter } from '@temporalio/common';
-import { EncryptionCodec } from '../codec/encryption-codec';
-import { KEY_BYTES, singleKeySet, type KeySet } from '../codec/keys';
-import { parseEnv } from './env';
-import { ConfigError } from './errors';
+import { EncryptionCodec } from './encryption-codec';
+import { KEY_BYTES, singleKeySet, type KeySet } from './keys';
+import { parseEnv } from '../config/env';
+import { ConfigError } from '../common/errors';
 
 export type { KeySet };
 

@@ -4,12 +4,12 @@
  * titles (their input hash, a memo on each workflow), and a worker must be able to use the Moveworks API.
  */
 import type { Client } from '@temporalio/client';
-import { isFatalApiProblem } from '../../activities/api-check';
-import { conversationWorkflowId } from '../../common/names';
-import { ApiCheckError, InputMismatchError } from '../../config/errors';
-import type { Conversation, QuestionRow } from '../csv';
-import { conversationInputHash, inputOfConversation, recordedInputHash } from '../temporal';
-import { API_CHECK_WAIT_MS, runApiCheck, taskQueuePollers, unpolledQueues } from '../workers';
+import { isFatalApiProblem } from '../activities/api-check';
+import { conversationWorkflowId } from '../common/names';
+import { ApiCheckError, InputMismatchError } from '../common/errors';
+import type { Conversation, QuestionRow } from './questions';
+import { conversationInputHash, inputOfConversation, recordedInputHash } from './start';
+import { API_CHECK_WAIT_MS, runApiCheck, taskQueuePollers, unpolledQueues } from './workers';
 import { batchWorkflows } from './inspect';
 
 interface ExistingWorkflow {

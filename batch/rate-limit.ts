@@ -4,8 +4,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { apiTaskQueue } from '../../common/names';
-import { DEFAULT_INLINE_POLL_MS, DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../../common/types';
+import { apiTaskQueue } from '../common/names';
+import { DEFAULT_INLINE_POLL_MS, DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../common/types';
 
 export async function setApiRateLimit(client: Client, taskQueue: string, requestsPerSecond: number): Promise<void> {
   await client.workflowService.updateTaskQueueConfig({

@@ -5,12 +5,12 @@
  * re-collected without a new API call.
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { conversationWorkflowId } from '../../common/names';
-import { resolveTurnSettings, type PollSchedule, type TurnMode } from '../../common/types';
-import type { Conversation, QuestionRow } from '../csv';
-import type { ResultsWriter } from '../results';
-import { ConfigError } from '../../config/errors';
-import { inputOfConversation, startOrAttach } from '../temporal';
+import { conversationWorkflowId } from '../common/names';
+import { resolveTurnSettings, type PollSchedule, type TurnMode } from '../common/types';
+import type { Conversation, QuestionRow } from './questions';
+import type { ResultsWriter } from './results';
+import { ConfigError } from '../common/errors';
+import { inputOfConversation, startOrAttach } from './start';
 import { ProgressReporter, type ProgressCounts } from './progress';
 import { recordFromWorkflowError, recordsFromResult } from './records';
 

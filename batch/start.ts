@@ -2,12 +2,12 @@
 import { createHash } from 'node:crypto';
 import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
-import { loadDataConverter } from '../config/encryption';
-import { InputMismatchError, UnreachableTemporalError } from '../config/errors';
+import { loadDataConverter } from '../codec/data-converter';
+import { InputMismatchError, UnreachableTemporalError } from '../common/errors';
 import type { TemporalSettings } from '../config/temporal';
 import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE, conversationWorkflowId } from '../common/names';
 import type { ConversationInput } from '../common/types';
-import type { Conversation } from './csv';
+import type { Conversation } from './questions';
 import type { conversationWorkflow } from '../workflows';
 
 export type ConversationHandle = WorkflowHandle<typeof conversationWorkflow>;
@@ -74,7 +74,7 @@ export function firstRowOf(input: Pick<ConversationInput, 'turns'>): string {
  * from the batch and conversation key, an existing one (running or closed) is never started again, so submitting
  * the same batch twice never asks twice. Attaching first compares the input hash recorded on the workflow: a
  * conversation whose questions or title changed under the same ID is refused (InputMismatchError), not answered
- * with the old answers. `submit` checks the whole batch up front (client/batch/preflight.ts); this is the backstop
+ * with the old answers. `submit` checks the whole batch up front (batch/preflight.ts); this is the backstop
  * for workflows visibility did not list yet.
  */
 export async function startOrAttach(
