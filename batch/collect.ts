@@ -7,18 +7,14 @@ import type { ConversationInput, ConversationResult } from '../common/types';
 import type { QuestionRow } from './questions';
 import type { ResultsWriter } from './results';
 import { batchWorkflows, conversationInput } from './inspect';
-import { recordFromWorkflowError, recordsFromResult } from './records';
+import { statusCounts } from './progress';
+import { isRetryWorkflow } from './retry';
+import { recordFromWorkflowError, recordsFromResult } from './turn-records';
 
 /** The rows a conversation workflow was asked, as far as Temporal knows them (pass-through columns are not kept). */
 export function rowsOf(input: ConversationInput): QuestionRow[] {
-  return input.turns.map((turn) => ({
-    line: turn.line ?? 0,
-    id: turn.rowId,
-    question: turn.question,
-    conversation: input.conversation,
-    title: input.title,
-    extra: {},
-  }));
+  const { conversation, title } = input;
+  return input.turns.map((turn) => ({ ...turn, line: turn.line ?? 0, conversation, title, extra: {} }));
 }
 
 export interface CollectSummary {
@@ -32,10 +28,11 @@ export async function collectBatchResults(
   batchId: string,
   results: ResultsWriter,
 ): Promise<CollectSummary> {
-  const summary: CollectSummary = { byStatus: new Map(), running: 0, collected: 0 };
+  let running = 0;
+  let collected = 0;
   for await (const wf of batchWorkflows(client, batchId)) {
     if (wf.status.name === 'RUNNING') {
-      summary.running += 1;
+      running += 1;
       continue;
     }
     const rows = rowsOf(await conversationInput(client, wf.workflowId, wf.runId));
@@ -50,13 +47,9 @@ export async function collectBatchResults(
       records = rows.map((row) => recordFromWorkflowError(row, err, wf.workflowId));
     }
     // A retry workflow's rows replace the earlier ones; an original never overwrites a later retry.
-    const fresh = records.filter((r) => !results.has(r.rowId) || wf.workflowId.includes('/retry-'));
+    const fresh = records.filter((r) => !results.has(r.rowId) || isRetryWorkflow(wf.workflowId));
     await results.append(fresh);
-    summary.collected += fresh.length;
+    collected += fresh.length;
   }
-  for (const id of results.rowIds()) {
-    const status = results.status(id) ?? 'UNKNOWN';
-    summary.byStatus.set(status, (summary.byStatus.get(status) ?? 0) + 1);
-  }
-  return summary;
+  return { byStatus: statusCounts(results.statuses()), running, collected };
 }

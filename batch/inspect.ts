@@ -7,6 +7,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import { BATCH_ID, CANCELLED_MEMO, CONVERSATION_WORKFLOW_TYPE } from '../common/names';
 import type { ConversationInput } from '../common/types';
 import { batchQuery } from './batch-id';
+import { countStatus } from './progress';
 
 export async function* batchWorkflows(
   client: Client,
@@ -23,8 +24,7 @@ export async function* batchWorkflows(
 export async function batchStatusCounts(client: Client, batchId: string): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for await (const wf of batchWorkflows(client, batchId)) {
-    const status = wf.memo?.[CANCELLED_MEMO] === true ? 'CANCELLED' : wf.status.name;
-    counts.set(status, (counts.get(status) ?? 0) + 1);
+    countStatus(counts, wf.memo?.[CANCELLED_MEMO] === true ? 'CANCELLED' : wf.status.name);
   }
   return counts;
 }

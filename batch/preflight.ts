@@ -37,8 +37,8 @@ async function existingWorkflows(client: Client, batchId: string): Promise<Map<s
 const MAX_LISTED = 20;
 
 /** `questions.csv:3 (id q2)`: a row as people find it in their file. */
-export function rowLocation(path: string, row: Pick<QuestionRow, 'line' | 'id'>): string {
-  return `${path}:${row.line} (id ${row.id})`;
+export function rowLocation(path: string, row: Pick<QuestionRow, 'line' | 'rowId'>): string {
+  return `${path}:${row.line} (id ${row.rowId})`;
 }
 
 /**

@@ -1,4 +1,7 @@
-/** Progress of a batch: a redrawn line on a terminal, plain periodic lines otherwise, and a closing summary. */
+/**
+ * Progress of a batch: a redrawn line on a terminal, plain periodic lines otherwise, and a closing summary of the
+ * rows per status.
+ */
 
 export interface ProgressCounts {
   total: number;
@@ -49,6 +52,18 @@ export class ProgressReporter {
     if (this.timer) clearInterval(this.timer);
     if (this.out.isTTY) this.out.write(`\r${this.line()}\n`);
   }
+}
+
+/** Counts one more row (or workflow) with this status. */
+export function countStatus(counts: Map<string, number>, status: string): void {
+  counts.set(status, (counts.get(status) ?? 0) + 1);
+}
+
+/** Rows (or workflows) per status. */
+export function statusCounts(statuses: Iterable<string>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const status of statuses) countStatus(counts, status);
+  return counts;
 }
 
 /** The closing table: one line per status. */

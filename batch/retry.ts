@@ -4,9 +4,11 @@
  * so an interrupted retry, run again, attaches to the same workflows instead of asking a third time.
  */
 import type { Client } from '@temporalio/client';
-import type { Conversation, QuestionRow } from './questions';
+import { conversationWorkflowId } from '../common/names';
+import type { Conversation } from './questions';
 import type { ResultRecord, ResultsWriter } from './results';
 import { runBatch, type BatchRunOptions, type BatchRunSummary } from './submit';
+import { rowOfRecord } from './turn-records';
 
 const RETRY_SUFFIX = /\/retry-(\d+)$/;
 
@@ -14,15 +16,14 @@ function retryRound(workflowId: string): number {
   return Number(RETRY_SUFFIX.exec(workflowId)?.[1] ?? 0);
 }
 
-function rowOf(record: ResultRecord): QuestionRow {
-  return {
-    line: record.line,
-    id: record.rowId,
-    question: record.question,
-    conversation: record.conversation,
-    title: record.title,
-    extra: record.extra,
-  };
+/** The conversation key a workflow of this batch was started with: conversationWorkflowId read backwards. */
+function conversationKeyOf(batchId: string, workflowId: string): string {
+  return workflowId.slice(conversationWorkflowId(batchId, '').length);
+}
+
+/** A workflow of retry-failed: its rows are newer than those of the batch's original workflow. */
+export function isRetryWorkflow(workflowId: string): boolean {
+  return retryRound(workflowId) > 0;
 }
 
 /** Failed rows grouped by the conversation they were asked in, in file order, keyed for the next retry round. */
@@ -36,10 +37,9 @@ export function retryConversations(batchId: string, results: ResultsWriter): Con
   const round = 1 + Math.max(0, ...failed.map((r) => retryRound(r.workflowId)));
   const groups = new Map<string, Conversation>();
   for (const record of failed.sort((a, b) => a.line - b.line)) {
-    const baseKey = record.workflowId.slice(batchId.length + 1).replace(RETRY_SUFFIX, '');
-    const key = `${baseKey}/retry-${round}`;
+    const key = `${conversationKeyOf(batchId, record.workflowId).replace(RETRY_SUFFIX, '')}/retry-${round}`;
     const group = groups.get(key) ?? { key, title: record.title, rows: [] };
-    group.rows.push(rowOf(record));
+    group.rows.push(rowOfRecord(record));
     groups.set(key, group);
   }
   return [...groups.values()];

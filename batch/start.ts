@@ -36,7 +36,7 @@ export function inputOfConversation(
     conversationKey: conversation.key,
     conversation: conversation.rows[0]?.conversation,
     title: conversation.title,
-    turns: conversation.rows.map((row) => ({ rowId: row.id, question: row.question, line: row.line })),
+    turns: conversation.rows.map(({ rowId, question, line }) => ({ rowId, question, line })),
     ...options,
   };
 }

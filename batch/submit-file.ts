@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { conversationWorkflowId } from '../common/names';
 import { ConfigError, IncompleteBatchError } from '../common/errors';
-import type { PollSchedule, TurnMode } from '../common/types';
 import {
   deriveBatchId,
   formatProblem,
@@ -20,7 +19,7 @@ import { ResultsWriter, writeRejectedRows } from './results';
 import { inputOfConversation } from './start';
 import { checkApiThroughWorker, checkInputsUnchanged, rowLocation } from './preflight';
 import { summaryTable } from './progress';
-import { runBatch, type BatchRunSummary } from './submit';
+import { runBatch, type BatchRunOptions, type BatchRunSummary } from './submit';
 
 /** Thrown for a file with bad rows: every problem is in the message, one `file:line:column: message` a line. */
 export class InvalidFileError extends ConfigError {
@@ -85,16 +84,10 @@ export async function loadBatchFile(
   return { file, batchId, outDir };
 }
 
-export interface SubmitFileOptions {
-  taskQueue: string;
-  concurrency: number;
-  deadlineMs?: number;
-  poll?: PollSchedule;
-  mode?: TurnMode;
-  wait: boolean;
+/** A batch run's options (the batch id comes with the file), plus what only a run from a file does. */
+export interface SubmitFileOptions extends Omit<BatchRunOptions, 'batchId' | 'needsAnswer'> {
   /** Ask the API through a worker before starting (default true); `dev` runs its own worker and simulator. */
   apiCheck?: boolean;
-  onRow?: (row: QuestionRow, status: string, answer: string) => void;
   log?: (line: string) => void;
 }
 
@@ -122,23 +115,14 @@ export async function submitFile(
   const started = Date.now();
   try {
     log(`batch ${batchId}: ${file.rows.length} rows in ${conversations.length} conversations → ${outDir}`);
-    const summary = await runBatch(client, conversations, results, {
-      batchId,
-      taskQueue: options.taskQueue,
-      concurrency: options.concurrency,
-      deadlineMs: options.deadlineMs,
-      poll: options.poll,
-      mode: options.mode,
-      wait: options.wait,
-      onRow: options.onRow,
-    });
+    const summary = await runBatch(client, conversations, results, { ...options, batchId });
     if (!options.wait) {
       log(
         `started ${summary.started} workflows (${summary.attached} already existed); collect with: mwbatch results ${batchId}`,
       );
       return { summary, exitCode: 0 };
     }
-    await results.finalize(file.rows.map((row) => row.id));
+    await results.finalize(file.rows.map((row) => row.rowId));
     log(summaryTable(summary.byStatus, (Date.now() - started) / 1000));
     if (summary.uncollected > 0) throw new IncompleteBatchError(summary.uncollected, summary.lastError ?? 'unknown');
     return { summary, exitCode: exitCodeFor(summary.byStatus) };

@@ -5,14 +5,13 @@
  * re-collected without a new API call.
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { conversationWorkflowId } from '../common/names';
 import { resolveTurnSettings, type PollSchedule, type TurnMode } from '../common/types';
 import type { Conversation, QuestionRow } from './questions';
 import type { ResultsWriter } from './results';
 import { ConfigError } from '../common/errors';
 import { inputOfConversation, startOrAttach } from './start';
-import { ProgressReporter, type ProgressCounts } from './progress';
-import { recordFromWorkflowError, recordsFromResult } from './records';
+import { countStatus, ProgressReporter, type ProgressCounts } from './progress';
+import { recordFromWorkflowError, recordsFromResult } from './turn-records';
 
 export interface BatchRunOptions {
   batchId: string;
@@ -47,14 +46,13 @@ export async function runBatch(
   options: BatchRunOptions,
 ): Promise<BatchRunSummary> {
   const summary: BatchRunSummary = { byStatus: new Map(), started: 0, attached: 0, skipped: 0, uncollected: 0 };
-  const count = (status: string) => summary.byStatus.set(status, (summary.byStatus.get(status) ?? 0) + 1);
   const needsAnswer = options.needsAnswer ?? ((rowId: string) => !results.has(rowId));
-  const pending = conversations.filter((c) => c.rows.some((row) => needsAnswer(row.id)));
+  const pending = conversations.filter((c) => c.rows.some((row) => needsAnswer(row.rowId)));
   const pendingSet = new Set(pending);
   for (const c of conversations) {
     if (pendingSet.has(c)) continue;
     summary.skipped += c.rows.length;
-    for (const row of c.rows) count(results.status(row.id) ?? 'UNKNOWN');
+    for (const row of c.rows) countStatus(summary.byStatus, results.status(row.rowId) ?? 'UNKNOWN');
   }
   const counts: ProgressCounts = {
     total: pending.reduce((n, c) => n + c.rows.length, 0),
@@ -72,7 +70,6 @@ export async function runBatch(
 
   const runOne = async (conversation: Conversation) => {
     const input = inputOfConversation(options.batchId, conversation, resolveTurnSettings(options));
-    const workflowId = conversationWorkflowId(options.batchId, conversation.key);
     let attached;
     try {
       attached = await startOrAttach(client, options.taskQueue, input);
@@ -82,6 +79,7 @@ export async function runBatch(
       return;
     }
     const { handle, started } = attached;
+    const { workflowId } = handle;
     if (started) summary.started += 1;
     else summary.attached += 1;
     if (!options.wait) return;
@@ -102,7 +100,7 @@ export async function runBatch(
     }
     await results.append(records);
     for (const [i, record] of records.entries()) {
-      count(record.status);
+      countStatus(summary.byStatus, record.status);
       counts.done += 1;
       if (record.status !== 'COMPLETED') counts.failed += 1;
       options.onRow?.(conversation.rows[i]!, record.status, record.answer);

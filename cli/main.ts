@@ -1,6 +1,6 @@
 /**
- * The `mwbatch` command line. Exit codes (design.md 3.9): 0 every row answered, 1 some row did not end
- * COMPLETED, 2 bad input or usage, 3 infrastructure unreachable.
+ * The `mwbatch` command line. Exit codes (README "Exit codes"): 0 every row answered, 1 some row did not end
+ * COMPLETED, 2 bad input or usage, 3 Temporal unreachable, 130 detached with Ctrl-C.
  */
 import { Command } from 'commander';
 import { exitOnError } from './exit';

@@ -8,7 +8,7 @@ export const DEFAULT_TASK_QUEUE = 'mwbatch';
 
 /**
  * The HTTP activities run on their own queue so that `maxTaskQueueActivitiesPerSecond` caps the calls every worker
- * makes to the Moveworks API together (design.md 3.8).
+ * makes to the Moveworks API together: one budget (MWBATCH_RPS) however many workers run.
  */
 export function apiTaskQueue(taskQueue: string): string {
   return `${taskQueue}-api`;

@@ -2,6 +2,8 @@
  * Workflow input and output types. They cross the Temporal boundary, so they hold questions, answers and IDs only:
  * never a token, secret or key.
  */
+// Type only: nothing of moveworks/ runs in a workflow.
+import type { AnswerCitation } from '../moveworks/answer';
 
 /** One CSV row: one question put to the assistant. */
 export interface TurnInput {
@@ -87,12 +89,8 @@ export type TurnMode = 'poll' | 'stream';
  */
 export type TurnStatus = 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'ERROR' | 'CANCELLED';
 
-export interface AnswerCitation {
-  citationId?: string;
-  url?: string;
-  title?: string;
-  snippet?: string;
-}
+/** A citation of an answer, as the API client flattens it. */
+export type { AnswerCitation };
 
 export interface TurnResult {
   rowId: string;

@@ -1,4 +1,4 @@
-/** Moveworks API settings of the worker. Credentials live only in the worker process (design.md 3.6). */
+/** Moveworks API settings of the worker. Credentials live only in the worker process (README "Configuration"). */
 import { z } from 'zod';
 import { ClientCredentialsAuth, MoveworksClient, StaticTokenAuth, type AuthProvider } from '../moveworks';
 import { parseEnv, positiveInt } from './env';

@@ -1,5 +1,5 @@
 /**
- * Zod schemas for the v1beta1 Conversations API (see shared/moveworks-api.md §4).
+ * Zod schemas for the v1beta1 Conversations API (the contract: docs/moveworks-api.md).
  * - Every object is loose: unknown fields are kept, never rejected.
  * - Enums are open: an unknown value is kept as-is and reported through `parseReporting`'s
  *   `onUnknown`, so a new status or content type from Moveworks degrades instead of crashing.

@@ -1,5 +1,5 @@
 /**
- * Payloads of the SSE events of POST .../responses/stream (moveworks-api.md §6.3).
+ * Payloads of the SSE events of POST .../responses/stream (docs/moveworks-api.md, "Create response stream").
  * On the wire: `event: <StreamEventType>` + `data: <json>`; the JSON repeats the name in `event_type`.
  */
 import { z } from 'zod';

@@ -11,4 +11,3 @@ export { expectedAnswer, parseDirectives, type Directives } from './answers';
 export type { RecordedRequest, SimulatorStats } from './request-log';
 export type { ConversationDump, TurnDump } from './dump';
 export { API_PREFIX, TOKEN_PATH, apiRoutes } from './routes';
-export { apiHeaders, manualClock, readSseEvents, type ManualClock, type SseEvent } from './testing';

@@ -1,6 +1,6 @@
 /**
  * Builds the two workers one process runs: the conversation workflows on the main task queue, and the HTTP
- * activities on the API task queue, whose rate limit is global across every worker (design.md 3.8).
+ * activities on the API task queue, whose rate limit (MWBATCH_RPS) Temporal enforces for every worker together.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

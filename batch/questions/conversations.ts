@@ -1,17 +1,19 @@
-/** Rows grouped into conversations (one workflow each), and the IDs derived from the file. */
+/**
+ * The IDs derived from a question file and the rows grouped into conversations (one workflow each): a row without
+ * an `id` cell gets one from its question, a conversation its key, the file its batch ID. Each depends on the
+ * content only, so that running the same file again finds the same workflows.
+ */
 import { createHash } from 'node:crypto';
-import type { QuestionRow } from './row';
+import type { QuestionRow } from './read';
 
-export interface Conversation {
-  /** Stable and safe in a workflow ID: `c-<sanitised conversation>` or, for a lone row, the row id. */
-  key: string;
-  title?: string;
-  rows: QuestionRow[];
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** `q-` + 12 hex of sha256(conversation NUL question): depends on this row only, not on its neighbours. */
+export function derivedId(question: string, conversation: string | undefined): string {
+  return `q-${sha256Hex(`${conversation ?? ''}\u0000${question}`).slice(0, 12)}`;
 }
 
 const MAX_KEY_CHARS = 40;
-
-const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /**
  * `c-` + the value with characters outside [A-Za-z0-9._-] replaced, at most 40 of them; when that changed the
@@ -22,15 +24,18 @@ export function conversationKey(conversation: string): string {
   return clean === conversation ? `c-${clean}` : `c-${clean}-${sha256Hex(conversation).slice(0, 8)}`;
 }
 
-export function rowConversationKey(row: QuestionRow): string {
-  return row.conversation === undefined ? row.id : conversationKey(row.conversation);
+export interface Conversation {
+  /** Stable and safe in a workflow ID: `c-<sanitised conversation>` or, for a lone row, the row id. */
+  key: string;
+  title?: string;
+  rows: QuestionRow[];
 }
 
 /** Conversations in order of first appearance; the turns of each in file order. */
 export function groupConversations(rows: QuestionRow[]): Conversation[] {
   const byKey = new Map<string, Conversation>();
   for (const row of rows) {
-    const key = rowConversationKey(row);
+    const key = row.conversation === undefined ? row.rowId : conversationKey(row.conversation);
     let conversation = byKey.get(key);
     if (conversation === undefined) {
       conversation = { key, rows: [] };

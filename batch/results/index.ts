@@ -1,4 +1,7 @@
-/** The results of a batch: results.jsonl (journal, every field) and results.csv (input cells + summary). */
-export { ResultsWriter, JOURNAL_FILE, CSV_FILE } from './writer';
-export { RESULT_COLUMNS, type ResultRecord, type ResultCitation } from './record';
-export { writeRejectedRows, REJECTED_FILE } from './rejected';
+/**
+ * The results of a batch, the files out: results.jsonl (the journal, every field: journal.ts), results.csv (input
+ * cells + summary, following the journal: writer.ts) and rejected.csv; one record's shape and CSV row: record.ts.
+ */
+export { ResultsWriter, readInputColumns, writeRejectedRows, CSV_FILE, REJECTED_FILE } from './writer';
+export { JOURNAL_FILE } from './journal';
+export { RESULT_COLUMNS, type ResultRecord } from './record';

@@ -1,23 +1,127 @@
-/** results.jsonl read back: line by line with byte offsets, and repaired after a crash. */
-import { createReadStream } from 'node:fs';
-import { stat, truncate } from 'node:fs/promises';
-import { parseRecord } from './record';
+/**
+ * results.jsonl, the journal and the source of truth of a batch's results: records appended in one write followed
+ * by fdatasync, read back line by line with byte offsets, repaired after a crash. Also how any of our files is
+ * replaced whole: written to a temporary name, fsynced, renamed over the old one.
+ */
+import { createReadStream, readSync } from 'node:fs';
+import { open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { TurnStatus } from '../../common/types';
+import { parseRecord, type ResultRecord } from './record';
 
-export interface JournalLine {
-  /** Without the trailing newline. */
-  text: string;
-  offset: number;
-  /** Bytes, without the trailing newline. */
-  length: number;
-  /** False for a last line with no newline: a write cut short. */
-  complete: boolean;
+export const JOURNAL_FILE = 'results.jsonl';
+
+// ---- Writing files durably ----
+
+const FLUSH_CHARS = 1 << 20;
+
+/** Writes every byte: a single write() may write fewer bytes than asked. */
+export async function writeAll(file: FileHandle, data: Buffer): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await file.write(data, done, data.length - done);
+    done += bytesWritten;
+  }
 }
+
+/** A rename is durable only once the folder itself is synced (not possible on Windows, where it is skipped). */
+export async function syncDir(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // best effort
+  } finally {
+    await handle?.close();
+  }
+}
+
+export function tempPath(path: string): string {
+  return `${path}.tmp`;
+}
+
+/** Text written in large buffered writes to `<path>.tmp`; commit() makes it `path` (fsync + rename). */
+export class AtomicFile {
+  private parts: string[] = [];
+  private chars = 0;
+
+  private constructor(
+    readonly path: string,
+    private readonly file: FileHandle,
+  ) {}
+
+  static async create(path: string): Promise<AtomicFile> {
+    return new AtomicFile(path, await open(tempPath(path), 'w'));
+  }
+
+  async write(text: string): Promise<void> {
+    this.parts.push(text);
+    this.chars += text.length;
+    if (this.chars >= FLUSH_CHARS) await this.flush();
+  }
+
+  /** Syncs and closes the temporary file and renames it; the caller syncs the folder. */
+  async commit(): Promise<void> {
+    await this.flush();
+    await this.file.sync();
+    await this.file.close();
+    await rename(tempPath(this.path), this.path);
+  }
+
+  async abort(): Promise<void> {
+    await this.file.close().catch(() => undefined);
+    await rm(tempPath(this.path), { force: true });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const data = Buffer.from(this.parts.join(''));
+    this.parts = [];
+    this.chars = 0;
+    await writeAll(this.file, data);
+  }
+}
+
+/** Writes a whole file atomically with `produce`. */
+export async function writeFileAtomic(path: string, produce: (out: AtomicFile) => Promise<void>): Promise<void> {
+  const out = await AtomicFile.create(path);
+  try {
+    await produce(out);
+    await out.commit();
+  } catch (err) {
+    await out.abort();
+    throw err;
+  }
+  await syncDir(dirname(path));
+}
+
+// ---- The journal ----
 
 /** Where the last record of a row is in the journal, and its status (answers stay on disk). */
 export interface IndexEntry {
-  status: string;
+  status: TurnStatus;
   offset: number;
+  /** Bytes, without the trailing newline. */
   length: number;
+}
+
+/**
+ * Appends records as lines of the open journal in one write, then fdatasync: they are on disk once this resolves.
+ * Returns the byte length of each line, without its newline.
+ */
+export async function appendToJournal(journal: FileHandle, records: ResultRecord[]): Promise<number[]> {
+  const lines = records.map((record) => `${JSON.stringify(record)}\n`);
+  await writeAll(journal, Buffer.from(lines.join('')));
+  await journal.datasync();
+  return lines.map((line) => Buffer.byteLength(line) - 1);
+}
+
+/** The text of the journal line at `entry`, read from the open journal. */
+export function readJournalLine(journal: FileHandle, entry: IndexEntry): string {
+  const line = Buffer.alloc(entry.length);
+  readSync(journal.fd, line, 0, entry.length, entry.offset);
+  return line.toString('utf8');
 }
 
 export async function fileSize(path: string): Promise<number | undefined> {
@@ -27,6 +131,16 @@ export async function fileSize(path: string): Promise<number | undefined> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+export interface JournalLine {
+  /** Without the trailing newline. */
+  text: string;
+  offset: number;
+  /** Bytes, without the trailing newline. */
+  length: number;
+  /** False for a last line with no newline: a write cut short. */
+  complete: boolean;
 }
 
 export async function* journalLines(path: string): AsyncGenerator<JournalLine> {

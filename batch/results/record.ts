@@ -1,13 +1,9 @@
-/** One result: a line of results.jsonl (all of it) and a row of results.csv (the input cells and a summary). */
+/**
+ * One result: its shape, the schema a line of results.jsonl must pass to be read back as one, and its row of
+ * results.csv (the input cells as the user had them, then a summary), in CSV text as RFC 4180 has it.
+ */
 import { z } from 'zod';
-import { csvLine } from './csv-text';
-
-export interface ResultCitation {
-  citationId?: string;
-  url?: string;
-  title?: string;
-  snippet?: string;
-}
+import type { AnswerCitation, TurnStatus } from '../../common/types';
 
 export interface ResultRecord {
   rowId: string;
@@ -17,10 +13,9 @@ export interface ResultRecord {
   /** The row's title, for the `title` column of results.csv. */
   title?: string;
   extra: Record<string, string>;
-  /** COMPLETED | FAILED | TIMED_OUT | ERROR | CANCELLED */
-  status: string;
+  status: TurnStatus;
   answer: string;
-  citations: ResultCitation[];
+  citations: AnswerCitation[];
   conversationId?: string;
   responseId?: string;
   latencyMs?: number;
@@ -33,6 +28,7 @@ export interface ResultRecord {
   finishedAt: string;
 }
 
+/** The columns results.csv adds after the input columns. */
 export const RESULT_COLUMNS = [
   'status',
   'answer',
@@ -52,7 +48,7 @@ const recordSchema = z.looseObject({
   line: z.number(),
   question: z.string(),
   extra: z.record(z.string(), z.string()),
-  status: z.string().min(1),
+  status: z.string().min(1), // a TurnStatus as we write it; another is read back as it was written
   answer: z.string(),
   // lenient: an API citation with a null field must not stop a batch from recording its answer
   citations: z.array(z.looseObject({ url: z.string().nullish(), title: z.string().nullish() })),
@@ -75,6 +71,18 @@ export function parseRecord(text: string): ResultRecord | undefined {
 export function checkRecord(record: ResultRecord): void {
   const parsed = recordSchema.safeParse(record);
   if (!parsed.success) throw new Error(`not a valid result record for row ${String(record.rowId)}: ${parsed.error.message}`);
+}
+
+/** Written first in every CSV we produce: without it Excel reads UTF-8 as the local code page. */
+export const UTF8_BOM = '\uFEFF';
+
+/** A cell is quoted when it holds a comma, a quote, CR or LF; quotes are doubled. */
+function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export function csvLine(cells: readonly string[]): string {
+  return `${cells.map(csvCell).join(',')}\n`;
 }
 
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));

@@ -1,19 +1,36 @@
 /**
- * Crash-safe streaming results. results.jsonl is the journal and the source of truth: every append is one write
- * followed by fdatasync. results.csv follows it and is rebuilt from it whenever the two disagree after a crash.
- * Only a small index (row id → status and place in the journal) is kept in memory; answers stay on disk.
+ * The files of a results folder. results.csv follows the journal (results.jsonl, journal.ts) and is rebuilt from
+ * it whenever the two disagree after a crash; the ResultsWriter keeps both, with only a small index (row id →
+ * status and place in the journal) in memory: answers stay on disk. rejected.csv lists the rows --skip-invalid
+ * left out.
  */
-import { readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AtomicFile, syncDir, tempPath, writeAll, writeFileAtomic } from './atomic';
-import { csvMatchesJournal } from './csv-check';
-import { UTF8_BOM, csvLine } from './csv-text';
-import { journalLines, recoverJournal, type IndexEntry } from './journal';
-import { checkRecord, CsvLayout, parseRecord, type ResultRecord } from './record';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import type { TurnStatus } from '../../common/types';
+import type { RowProblem } from '../questions';
+import {
+  AtomicFile,
+  appendToJournal,
+  fileSize,
+  journalLines,
+  JOURNAL_FILE,
+  readJournalLine,
+  recoverJournal,
+  syncDir,
+  tempPath,
+  writeAll,
+  writeFileAtomic,
+  type IndexEntry,
+} from './journal';
+import { checkRecord, CsvLayout, csvLine, parseRecord, RESULT_COLUMNS, UTF8_BOM, type ResultRecord } from './record';
 
-export const JOURNAL_FILE = 'results.jsonl';
 export const CSV_FILE = 'results.csv';
+export const REJECTED_FILE = 'rejected.csv';
 
 export class ResultsWriter {
   private tail: Promise<unknown> = Promise.resolve();
@@ -64,8 +81,13 @@ export class ResultsWriter {
   }
 
   /** The status of the last result recorded for this row, without reading it from disk. */
-  status(rowId: string): string | undefined {
+  status(rowId: string): TurnStatus | undefined {
     return this.index.get(rowId)?.status;
+  }
+
+  /** The status of each row's last recorded result, in the order the rows were first recorded. */
+  *statuses(): Generator<TurnStatus> {
+    for (const entry of this.index.values()) yield entry.status;
   }
 
   /** The last result recorded for this row, read back from the journal. */
@@ -73,9 +95,7 @@ export class ResultsWriter {
     const entry = this.index.get(rowId);
     if (entry === undefined) return undefined;
     if (this.closed) throw new Error('results writer is closed');
-    const line = Buffer.alloc(entry.length);
-    readSync(this.journal.fd, line, 0, entry.length, entry.offset);
-    return parseRecord(line.toString('utf8'));
+    return parseRecord(readJournalLine(this.journal, entry));
   }
 
   /** Appends results in one journal write + fdatasync, then one results.csv write. A retried row may appear twice. */
@@ -83,11 +103,9 @@ export class ResultsWriter {
     return this.serially(async () => {
       if (records.length === 0) return;
       records.forEach(checkRecord);
-      const lines = records.map((record) => `${JSON.stringify(record)}\n`);
-      const data = Buffer.from(lines.join(''));
+      let lengths;
       try {
-        await writeAll(this.journal, data);
-        await this.journal.datasync();
+        lengths = await appendToJournal(this.journal, records);
         await writeAll(this.csv, Buffer.from(records.map((record) => this.layout.row(record)).join('')));
       } catch (err) {
         // The files may now hold part of this append: the next open() repairs them, this writer stops.
@@ -96,7 +114,7 @@ export class ResultsWriter {
       }
       let offset = this.journalSize;
       records.forEach((record, i) => {
-        const length = Buffer.byteLength(lines[i]!) - 1;
+        const length = lengths[i]!;
         this.index.set(record.rowId, { status: record.status, offset, length });
         offset += length + 1;
       });
@@ -123,9 +141,7 @@ export class ResultsWriter {
         await csv.write(UTF8_BOM + csvLine(this.layout.header));
         for (const rowId of this.finalOrder(order)) {
           const entry = this.index.get(rowId)!;
-          const line = Buffer.alloc(entry.length);
-          await this.journal.read(line, 0, entry.length, entry.offset);
-          const text = line.toString('utf8');
+          const text = readJournalLine(this.journal, entry);
           const record = parseRecord(text);
           if (record === undefined) throw new Error(`${journalPath}: the record of row ${rowId} cannot be read back`);
           await jsonl.write(`${text}\n`);
@@ -180,4 +196,71 @@ export class ResultsWriter {
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+async function endsWithNewline(path: string, size: number): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const last = Buffer.alloc(1);
+    await file.read(last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } finally {
+    await file.close();
+  }
+}
+
+/** Whether results.csv still matches the journal after a crash: same header, one row per record, no torn row. */
+async function csvMatchesJournal(path: string, header: string[], records: number): Promise<boolean> {
+  const size = await fileSize(path);
+  if (size === undefined || size === 0 || !(await endsWithNewline(path, size))) return false;
+  let rows = -1; // the header is not a row
+  let headerMatches = false;
+  const counter = new Writable({
+    objectMode: true,
+    write(cells: string[], _encoding, done) {
+      if (rows === -1) headerMatches = cells.length === header.length && cells.every((cell, i) => cell === header[i]);
+      rows += 1;
+      done();
+    },
+  });
+  try {
+    // A torn row shows up as a short row or an unclosed quote, both errors here.
+    await pipeline(createReadStream(path), parse({ bom: true, max_record_size: 0 }), counter);
+  } catch {
+    return false;
+  }
+  return headerMatches && rows === records;
+}
+
+/** The input columns of an existing results.csv (its header minus RESULT_COLUMNS), or undefined when there is none. */
+export async function readInputColumns(dir: string): Promise<string[] | undefined> {
+  let handle;
+  try {
+    handle = await open(join(dir, CSV_FILE), 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const firstLine = buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/)[0] ?? '';
+    const [header] = parseSync(firstLine, { bom: true }) as string[][];
+    return header?.slice(0, header.length - RESULT_COLUMNS.length);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes rejected.csv: the rows left out by --skip-invalid, one problem a line. Returns its path. */
+export async function writeRejectedRows(
+  dir: string,
+  problems: RowProblem[],
+): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, REJECTED_FILE);
+  await writeFileAtomic(path, async (out) => {
+    await out.write(UTF8_BOM + csvLine(['line', 'column', 'message']));
+    for (const p of problems) await out.write(csvLine([String(p.line), p.column ?? '', p.message]));
+  });
+  return path;
 }

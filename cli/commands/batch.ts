@@ -6,24 +6,14 @@ import { ConfigError } from '../../common/errors';
 import { checkBatchId } from '../../batch/batch-id';
 import { collectBatchResults } from '../../batch/collect';
 import { batchStatusCounts, cancelBatch, recentBatches } from '../../batch/inspect';
-import { summaryTable } from '../../batch/progress';
+import { statusCounts, summaryTable } from '../../batch/progress';
 import { batchPollSchedule } from '../../batch/rate-limit';
 import { retryFailedRows } from '../../batch/retry';
 import { exitCodeFor } from '../../batch/submit-file';
-import { readInputColumns } from '../../batch/results/columns';
-import { JOURNAL_FILE, ResultsWriter } from '../../batch/results';
+import { JOURNAL_FILE, readInputColumns, ResultsWriter } from '../../batch/results';
 import { detachOnCtrlC, positiveInt, withClient } from './common';
 
 const DEFAULT_COLUMNS = ['id', 'question', 'conversation', 'title'];
-
-function countsOf(results: ResultsWriter): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const id of results.rowIds()) {
-    const status = results.status(id) ?? 'UNKNOWN';
-    counts.set(status, (counts.get(status) ?? 0) + 1);
-  }
-  return counts;
-}
 
 export function registerBatchCommands(program: Command): void {
   program
@@ -97,7 +87,7 @@ export function registerBatchCommands(program: Command): void {
             wait: true,
           });
           await results.finalize();
-          const counts = countsOf(results);
+          const counts = statusCounts(results.statuses());
           console.error(`retried the failed rows of ${conversations} conversations; the batch now stands at:`);
           console.error(summaryTable(counts, 0));
           return exitCodeFor(counts);

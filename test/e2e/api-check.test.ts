@@ -3,7 +3,7 @@
  * before starting anything, and stops within seconds with exit 2 naming the variable to fix, instead of retrying
  * every row for minutes. With no worker at all it warns once and goes on (the batch waits for workers).
  */
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { StaticTokenAuth } from '../../moveworks';
@@ -11,13 +11,7 @@ import { freePort } from '../../dev/dev-server';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
-import { startTestStack, type TestStack, type TestStackOptions } from '../helpers/stack';
-
-let stack: TestStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+import { cliEnv, startStackForTest, type TestStackOptions } from '../helpers/stack';
 
 /** A base URL on a port nobody listens on: every request is refused. */
 async function closedPortStack(): Promise<TestStackOptions> {
@@ -46,8 +40,8 @@ describe('mwbatch submit checks the API through a worker first', () => {
   it.each(cases)(
     'stops at once with exit 2 on %s, naming the variable; nothing is asked',
     async (_name, options, variable) => {
-      stack = await startTestStack(await options());
-      const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
+      const stack = await startStackForTest(await options());
+      const env = cliEnv(stack.taskQueue);
       const dir = tempDir();
       const file = writeCsv(dir, 'q.csv', ['id,question', 'a,first question', 'b,second question']);
       const batch = `e2e-api-check-${randomUUID().slice(0, 8)}`;
@@ -66,8 +60,8 @@ describe('mwbatch submit checks the API through a worker first', () => {
   );
 
   it('only warns when the API fails in a way a retry can fix (a 5xx), and starts the batch', async () => {
-    stack = await startTestStack({ simulator: { rate5xx: 1 } });
-    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
+    const stack = await startStackForTest({ simulator: { rate5xx: 1 } });
+    const env = cliEnv(stack.taskQueue);
     const dir = tempDir();
     const file = writeCsv(dir, 'q.csv', ['id,question', 'a,asked once the API is back']);
     const batch = `e2e-api-5xx-${randomUUID().slice(0, 8)}`;
@@ -85,10 +79,10 @@ describe('mwbatch submit checks the API through a worker first', () => {
     const dir = tempDir();
     const file = writeCsv(dir, 'q.csv', ['id,question', 'a,asked later', 'b,also later']);
     const batch = `e2e-no-worker-${randomUUID().slice(0, 8)}`;
-    const run = await runCli(['submit', file, '--batch', batch, '--out', join(dir, 'out'), '--no-wait'], {
-      TEMPORAL_ADDRESS: address,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-    });
+    const run = await runCli(
+      ['submit', file, '--batch', batch, '--out', join(dir, 'out'), '--no-wait'],
+      cliEnv(taskQueue),
+    );
     expect(run.code, run.stderr).toBe(0);
     const warnings = run.stderr.split('\n').filter((line) => line.includes('no worker'));
     expect(warnings).toHaveLength(1);

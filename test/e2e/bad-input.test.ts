@@ -1,18 +1,12 @@
 /** Bad files are refused whole: every problem as `file:line:column: message`, exit 2, nothing submitted. */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useCliStack } from '../helpers/stack';
 
-let stack: TestStack;
-let env: NodeJS.ProcessEnv;
-beforeAll(async () => {
-  stack = await startTestStack();
-  env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
-});
-afterAll(async () => stack?.close());
+const { stack, env } = useCliStack();
 
 const cases: [string, string[], RegExp[]][] = [
   ['a missing question column', ['id,text', '1,hello'], [/:1:question: /]],

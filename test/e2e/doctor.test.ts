@@ -2,26 +2,19 @@
  * `mwbatch doctor`: one line per check (Temporal, namespace, the BatchId search attribute, pollers on both task
  * queues, the API credentials through a worker), exit 0 when all pass, 1 when one fails, 3 without Temporal.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { StaticTokenAuth } from '../../moveworks';
 import { runCli } from '../helpers/cli';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { cliEnv, startStackForTest, useCliStack } from '../helpers/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => stack?.close());
+const { stack, env } = useCliStack();
 
 const lines = (text: string) => text.split('\n').filter(Boolean);
 
 describe('mwbatch doctor', () => {
   it('passes every check with a worker running, the API included', async () => {
-    const run = await runCli(['doctor'], {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    });
+    const run = await runCli(['doctor'], env);
     expect(run.code, run.stdout).toBe(0);
     const out = lines(run.stdout);
     expect(out).toHaveLength(6);
@@ -35,10 +28,7 @@ describe('mwbatch doctor', () => {
 
   it('says no worker polls the task queues, and how to start one (exit 1)', async () => {
     const taskQueue = `doctor-${randomUUID()}`;
-    const run = await runCli(['doctor'], {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_TASK_QUEUE: taskQueue,
-    });
+    const run = await runCli(['doctor'], cliEnv(taskQueue));
     expect(run.code).toBe(1);
     const out = lines(run.stdout);
     expect(out.filter((l) => l.startsWith('ok '))).toHaveLength(3); // Temporal, namespace, search attribute
@@ -50,19 +40,12 @@ describe('mwbatch doctor', () => {
   });
 
   it('names the variable when the worker holds credentials the API rejects (exit 1)', async () => {
-    const bad = await startTestStack({ auth: () => new StaticTokenAuth('rejected-token') });
-    try {
-      const run = await runCli(['doctor'], {
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        TEMPORAL_TASK_QUEUE: bad.taskQueue,
-      });
-      expect(run.code).toBe(1);
-      const api = lines(run.stdout).find((l) => l.includes('Moveworks API'));
-      expect(api).toMatch(/^FAIL .*MOVEWORKS_TOKEN/);
-      expect(run.stdout).not.toContain('rejected-token');
-    } finally {
-      await bad.close();
-    }
+    const bad = await startStackForTest({ auth: () => new StaticTokenAuth('rejected-token') });
+    const run = await runCli(['doctor'], cliEnv(bad.taskQueue));
+    expect(run.code).toBe(1);
+    const api = lines(run.stdout).find((l) => l.includes('Moveworks API'));
+    expect(api).toMatch(/^FAIL .*MOVEWORKS_TOKEN/);
+    expect(run.stdout).not.toContain('rejected-token');
   });
 
   it('reports a missing namespace (exit 1) and an unreachable Temporal (exit 3)', async () => {

@@ -3,22 +3,16 @@
  * old workflow and hand back the old answer: the CLI compares each conversation's input hash (a memo on its
  * workflow) before starting anything, and refuses with exit 2 naming the row.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput } from '../../common/types';
 import { readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useCliStack } from '../helpers/stack';
 
-let stack: TestStack;
-let env: NodeJS.ProcessEnv;
-beforeAll(async () => {
-  stack = await startTestStack({ simulator: { answerDelayMs: 200 } });
-  env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
-});
-afterAll(async () => stack?.close());
+const { stack, env } = useCliStack({ simulator: { answerDelayMs: 200 } });
 
 const submit = (file: string, batch: string, out: string, extra: string[] = []) =>
   runCli(['submit', file, '--batch', batch, '--out', out, ...extra], env);

@@ -2,20 +2,14 @@
  * A conversation whose turns together pass Temporal's payload limit cannot be started: `submit` refuses it up
  * front, naming its first row and its size, instead of reporting an unreachable Temporal after a half-started batch.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useCliStack } from '../helpers/stack';
 
-let stack: TestStack;
-let env: NodeJS.ProcessEnv;
-beforeAll(async () => {
-  stack = await startTestStack();
-  env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
-});
-afterAll(async () => stack?.close());
+const { stack, env } = useCliStack();
 
 describe('mwbatch submit with a conversation too large for one workflow', () => {
   it('refuses it with exit 2, naming its first row and the size against the limit; nothing is asked', async () => {

@@ -4,19 +4,13 @@
  * cap ends its row ERROR with a message about size instead of stalling the workflow.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectedAnswer } from '../../simulator';
 import { readJournal, readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useCliStack } from '../helpers/stack';
 
-let stack: TestStack;
-let env: NodeJS.ProcessEnv;
-beforeAll(async () => {
-  stack = await startTestStack({ simulator: { answerDelayMs: 50 } });
-  env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
-});
-afterAll(async () => stack?.close());
+const { stack, env } = useCliStack({ simulator: { answerDelayMs: 50 } });
 
 describe('large answers', () => {
   it('a conversation of 50 turns with 100 KB answers completes with every answer', { timeout: 300_000 }, async () => {

@@ -4,17 +4,13 @@
  * sustained rate stays at R. Requests reach the simulator a little after their task is dispatched, so the
  * windowed bound allows 10 % for that jitter.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { conversationRequestsSince, readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useCliStack } from '../helpers/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startTestStack({ simulator: { answerDelayMs: 200 } });
-});
-afterAll(async () => stack?.close());
+const { stack, env } = useCliStack({ simulator: { answerDelayMs: 200 } });
 
 /** The largest number of requests seen in any window of `windowMs`. */
 function peakInWindow(times: number[], windowMs: number): number {
@@ -32,7 +28,6 @@ describe('mwbatch submit --rps', () => {
     const dir = tempDir();
     const file = writeCsv(dir, 'q.csv', ['question', ...Array.from({ length: 16 }, (_, i) => `rate limited ${i}`)]);
     const out = join(dir, 'out');
-    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
     const run = await runCli(
       ['submit', file, '--batch', 'e2e-rps', '--out', out, '--rps', String(rps), '--concurrency', '16'],
       env,
@@ -54,7 +49,6 @@ describe('mwbatch submit --rps', () => {
   it('keeps every request an activity of its own in a later batch run without --rps (the limit stays on the queue)', async () => {
     const dir = tempDir();
     const file = writeCsv(dir, 'q.csv', ['question', ...Array.from({ length: 4 }, (_, i) => `still limited ${i}`)]);
-    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
     const before = stack.sim.requests().length;
     const run = await runCli(['submit', file, '--batch', 'e2e-rps-again', '--out', join(dir, 'out')], env);
     expect(run.code).toBe(0);

@@ -5,18 +5,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectedAnswer } from '../../simulator';
 import { readJournal, readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { MWBATCH_BIN, REPO_ROOT, runCli } from '../helpers/cli';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useCliStack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startTestStack({ simulator: { answerDelayMs: 1_000 } });
-});
-afterAll(async () => stack?.close());
+const { stack, env } = useCliStack({ simulator: { answerDelayMs: 1_000 } });
 
 const journalLines = (out: string) => {
   const path = join(out, 'results.jsonl');
@@ -30,7 +26,6 @@ describe('resuming after the client is killed', () => {
     const questions = Array.from({ length: rows }, (_, i) => `resumable question number ${i}`);
     const file = writeCsv(dir, 'q.csv', ['question', ...questions]);
     const out = join(dir, 'out');
-    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
     const args = ['submit', file, '--batch', 'e2e-resume', '--out', out, '--concurrency', '4'];
 
     const client = spawn(process.execPath, [MWBATCH_BIN, ...args], {

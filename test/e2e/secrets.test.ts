@@ -7,20 +7,19 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../simulator';
 import { readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { MWBATCH_BIN, REPO_ROOT, runCli } from '../helpers/cli';
+import { useSimulator } from '../helpers/simulator';
 import { waitFor } from '../helpers/wait';
 
 const clientSecret = `secret-${randomUUID()}`;
 const encryptionKey = randomBytes(32).toString('base64');
 const taskQueue = `secrets-${randomUUID()}`;
-let sim: Simulator;
+const sim = useSimulator({ clientSecret, tokenTtlSeconds: 2, answerDelayMs: 200 }, { reset: 'never' });
 let worker: ChildProcess;
 let workerLog = '';
 
 beforeAll(async () => {
-  sim = await startSimulator({ clientSecret, tokenTtlSeconds: 2, answerDelayMs: 200 });
   worker = spawn(process.execPath, [MWBATCH_BIN, 'worker'], {
     cwd: REPO_ROOT,
     env: {
@@ -44,7 +43,6 @@ afterAll(async () => {
   const exited = new Promise((resolve) => worker?.once('exit', resolve));
   worker?.kill('SIGTERM');
   await exited;
-  await sim?.close();
 });
 
 describe('secrets across a batch', () => {

@@ -2,20 +2,14 @@
  * The bulk job through the real `mwbatch` process: a worker and the simulator run in the test, the CLI is
  * spawned as a user runs it, against the shared Temporal dev server.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { expectedAnswer } from '../../simulator';
 import { conversationRequestsSince, readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useCliStack } from '../helpers/stack';
 
-let stack: TestStack;
-let env: NodeJS.ProcessEnv;
-beforeAll(async () => {
-  stack = await startTestStack({ simulator: { answerDelayMs: 300 } });
-  env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: stack.taskQueue };
-});
-afterAll(async () => stack?.close());
+const { stack, env } = useCliStack({ simulator: { answerDelayMs: 300 } });
 
 const postedQuestions = () =>
   stack.sim

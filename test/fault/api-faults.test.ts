@@ -4,23 +4,14 @@
  * mid-answer (streaming mode only) and bearer tokens that keep expiring.
  */
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../../simulator';
 import { MWBATCH_BIN, REPO_ROOT } from '../helpers/cli';
 import { waitFor } from '../helpers/wait';
 import { CASE_TIMEOUT_MS, startFaultStack, type FaultStack } from './helpers/fault-stack';
 import { randomInt, seededRng } from './helpers/prng';
-import { killCli, type CliProcess } from './helpers/processes';
 import { activityRuns } from './helpers/temporal';
 import { verifyBatch } from './helpers/verify';
-
-let stack: FaultStack | undefined;
-let cli: CliProcess | undefined;
-afterEach(async () => {
-  if (cli) await killCli(cli);
-  await stack?.close();
-  stack = cli = undefined;
-});
 
 const faultCount = (requests: RecordedRequest[], fault: string) => requests.filter((r) => r.fault === fault).length;
 
@@ -42,9 +33,9 @@ async function runOnOneWorker(
 
 describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
   it('answers every row through bursts of 500/503', async () => {
-    stack = await startFaultStack({ name: '5xx-bursts', simulator: { seed: 500 } });
+    const stack = await startFaultStack({ name: '5xx-bursts', simulator: { seed: 500 } });
     await stack.worker().start();
-    cli = stack.startSubmit();
+    const cli = stack.startSubmit();
     let finished = false;
     void cli.done.then(() => (finished = true));
 
@@ -57,10 +48,10 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
       stack.sim.configure({ rate5xx: 0.7 });
       bursts += 1;
       const untilOff = stack.requestCount() + on;
-      await waitFor('the end of a 5xx burst', () => finished || stack!.requestCount() >= untilOff, 120_000);
+      await waitFor('the end of a 5xx burst', () => finished || stack.requestCount() >= untilOff, 120_000);
       stack.sim.configure({ rate5xx: 0 });
       const untilOn = stack.requestCount() + off;
-      await waitFor('the calm between bursts', () => finished || stack!.requestCount() >= untilOn, 120_000);
+      await waitFor('the calm between bursts', () => finished || stack.requestCount() >= untilOn, 120_000);
     }
     const run = await cli.done;
     expect(run.code, run.stderr).toBe(0);
@@ -72,7 +63,7 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
   });
 
   it('answers every row when some replies hang past the 2 s request timeout', async () => {
-    stack = await startFaultStack({ name: 'hanging-replies', simulator: { seed: 7, hangRate: 0.08 } });
+    const stack = await startFaultStack({ name: 'hanging-replies', simulator: { seed: 7, hangRate: 0.08 } });
     await runOnOneWorker(stack);
     const hangs = faultCount(stack.sim.requests(), 'hang');
     verifyBatch(stack, 0, { hangs, requestTimeoutMs: 2_000 });
@@ -83,9 +74,12 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
     // The request timeout (60 s) is longer than the activity's start-to-close timeout (45 s): Temporal gives up on
     // the attempt and retries it while the first one still waits on its socket. Hangs only during the first 150
     // requests, so that no retry hangs again (each hang costs 45 s).
-    stack = await startFaultStack({ name: 'hang-past-activity-timeout', simulator: { seed: 11, hangRate: 0.03 } });
+    const stack = await startFaultStack({
+      name: 'hang-past-activity-timeout',
+      simulator: { seed: 11, hangRate: 0.03 },
+    });
     await stack.worker({ timeoutMs: 60_000 }).start();
-    cli = stack.startSubmit();
+    const cli = stack.startSubmit();
     await stack.waitForRequests(0, 150);
     stack.sim.configure({ hangRate: 0 });
     const run = await cli.done;
@@ -98,7 +92,7 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
   });
 
   it('answers every row when some replies are malformed JSON (POSTs that landed are reconciled)', async () => {
-    stack = await startFaultStack({ name: 'malformed-json', simulator: { seed: 8, malformedJsonRate: 0.15 } });
+    const stack = await startFaultStack({ name: 'malformed-json', simulator: { seed: 8, malformedJsonRate: 0.15 } });
     await runOnOneWorker(stack);
     const requests = stack.sim.requests();
     const malformed = faultCount(requests, 'malformed-json');
@@ -110,7 +104,7 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
   it.skipIf(!streamingMode)(
     `answers every row when streams are cut mid-answer${streamingMode ? '' : ' (skipped: `mwbatch submit --help` lists no --mode, the streaming mode is not built yet)'}`,
     async () => {
-      stack = await startFaultStack({ name: 'stream-cut', simulator: { seed: 9, cutStreamRate: 0.3 } });
+      const stack = await startFaultStack({ name: 'stream-cut', simulator: { seed: 9, cutStreamRate: 0.3 } });
       await runOnOneWorker(stack, { submit: ['--mode', 'stream'] });
       const cuts = faultCount(stack.sim.requests(), 'cut-stream');
       verifyBatch(stack, 0, { cutStreams: cuts });
@@ -121,16 +115,16 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
   it('answers every row with client-credential tokens that expire every 60 s (simulator clock)', async () => {
     // Real time would need minutes: the simulator's clock jumps 61 s ahead every 100 to 150 requests instead,
     // so every token the worker holds expires under it (a 401, then one refresh and one retry).
-    stack = await startFaultStack({ name: 'token-60s', simulator: { tokenTtlSeconds: 60 } });
+    const stack = await startFaultStack({ name: 'token-60s', simulator: { tokenTtlSeconds: 60 } });
     await stack.worker({ clientCredentials: true }).start();
-    cli = stack.startSubmit();
+    const cli = stack.startSubmit();
     let finished = false;
     void cli.done.then(() => (finished = true));
     const rng = seededRng(0x5eed06);
     let expiries = 0;
     for (let i = 0; i < 4 && !finished; i++) {
       const until = stack.requestCount() + randomInt(rng, 100, 150);
-      await waitFor('more requests', () => finished || stack!.requestCount() >= until, 120_000);
+      await waitFor('more requests', () => finished || stack.requestCount() >= until, 120_000);
       if (finished) break;
       stack.sim.advanceClock(61_000);
       expiries += 1;
@@ -147,7 +141,7 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
   });
 
   it('answers every row with client-credential tokens that live 3 s (refreshed ahead of expiry)', async () => {
-    stack = await startFaultStack({ name: 'token-3s', simulator: { tokenTtlSeconds: 3 } });
+    const stack = await startFaultStack({ name: 'token-3s', simulator: { tokenTtlSeconds: 3 } });
     await runOnOneWorker(stack, { clientCredentials: true });
     const requests = stack.sim.requests();
     const tokenRequests = requests.filter((r) => r.route === '/oauth/v1/token').length;

@@ -2,21 +2,12 @@
  * Fault suite, rate limits: a 429 storm (most calls rejected for a while), with and without Retry-After, and the
  * global --rps budget shared by two worker processes.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait';
 import { CASE_TIMEOUT_MS, startFaultStack, type FaultStack } from './helpers/fault-stack';
-import { killCli, type CliProcess } from './helpers/processes';
 import { median, peakInWindow, retryGapsAfter429 } from './helpers/rates';
 import { activityRuns } from './helpers/temporal';
 import { verifyBatch } from './helpers/verify';
-
-let stack: FaultStack | undefined;
-let cli: CliProcess | undefined;
-afterEach(async () => {
-  if (cli) await killCli(cli);
-  await stack?.close();
-  stack = cli = undefined;
-});
 
 const count429 = (s: FaultStack) => s.sim.requests().filter((r) => r.status === 429).length;
 
@@ -29,15 +20,15 @@ describe('fault: 429 storm', { timeout: CASE_TIMEOUT_MS }, () => {
     { retryAfter: 'seconds' as const, name: '429-storm-retry-after' },
     { retryAfter: 'none' as const, name: '429-storm-no-retry-after' },
   ])('answers every row through a 429 storm ($retryAfter)', async ({ retryAfter, name }) => {
-    stack = await startFaultStack({ name, simulator: { retryAfter, rate429: STORM_RATE, seed: 429 } });
+    const stack = await startFaultStack({ name, simulator: { retryAfter, rate429: STORM_RATE, seed: 429 } });
     const worker = stack.worker();
     await worker.start();
-    cli = stack.startSubmit();
+    const cli = stack.startSubmit();
     let finished = false;
     void cli.done.then(() => (finished = true));
 
     const stormStart = Date.now();
-    await waitFor(`${STORM_429S} answers 429`, () => finished || count429(stack!) >= STORM_429S, 120_000);
+    await waitFor(`${STORM_429S} answers 429`, () => finished || count429(stack) >= STORM_429S, 120_000);
     expect(finished, 'the batch finished during the storm').toBe(false);
     stack.sim.configure({ rate429: 0 });
     const stormMs = Date.now() - stormStart;
@@ -75,7 +66,7 @@ describe('fault: --rps across two workers', { timeout: CASE_TIMEOUT_MS }, () => 
     const RPS = 20;
     const WINDOW_MS = 5_000;
     const w = WINDOW_MS / 1000;
-    stack = await startFaultStack({ name: 'rps-two-workers' });
+    const stack = await startFaultStack({ name: 'rps-two-workers' });
     const workers = [stack.worker({ rps: RPS }), stack.worker({ rps: RPS })];
     await Promise.all(workers.map((wk) => wk.start()));
     const run = await stack.submit(['--rps', String(RPS)]);

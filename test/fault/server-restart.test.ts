@@ -11,31 +11,19 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { freePort, startDevServer, type DevServer } from '../../dev/dev-server';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
+import { freePort, startDevServer } from '../../dev/dev-server';
 import { tempDir } from '../helpers/batch';
 import type { CliRun } from '../helpers/cli';
 import { waitFor } from '../helpers/wait';
-import { CASE_TIMEOUT_MS, startFaultStack, type FaultStack } from './helpers/fault-stack';
+import { CASE_TIMEOUT_MS, startFaultStack } from './helpers/fault-stack';
 import { randomInt, seededRng } from './helpers/prng';
-import { killCli, type CliProcess, type WorkerProcess } from './helpers/processes';
+import type { CliProcess, WorkerProcess } from './helpers/processes';
 import { verifyBatch } from './helpers/verify';
 
 const MAX_CLI_RUNS = 5;
 /** Longer than the Temporal client's gRPC retries (10 attempts, about 18 s). */
 const LONG_OUTAGE_MS = 45_000;
-
-let stack: FaultStack | undefined;
-let cli: CliProcess | undefined;
-let server: DevServer | undefined;
-let dbDir: string | undefined;
-afterEach(async () => {
-  if (cli) await killCli(cli);
-  await stack?.close();
-  await server?.stop();
-  if (dbDir) rmSync(dbDir, { recursive: true, force: true });
-  stack = cli = server = dbDir = undefined;
-});
 
 /** Waits for the CLI to exit; restarts the worker whenever it exits on its own meanwhile. */
 async function superviseUntilExit(run: CliProcess, worker: WorkerProcess): Promise<CliRun> {
@@ -53,24 +41,26 @@ async function superviseUntilExit(run: CliProcess, worker: WorkerProcess): Promi
  * again from its database: at once, or once the CLI has given up (at most LONG_OUTAGE_MS later).
  */
 async function batchThroughServerKill(name: string, seed: number, outage: 'short' | 'until-cli-gives-up') {
-  dbDir = tempDir('mwbatch-fault-db-');
+  const dbDir = tempDir('mwbatch-fault-db-');
+  onTestFinished(() => rmSync(dbDir, { recursive: true, force: true }));
   const port = await freePort();
   const startServer = () =>
-    startDevServer({ cliPath: inject('temporalCli'), port, uiPort: false, dbFilename: join(dbDir!, 'temporal.db') });
-  server = await startServer();
-  stack = await startFaultStack({ name, temporalAddress: server.address });
+    startDevServer({ cliPath: inject('temporalCli'), port, uiPort: false, dbFilename: join(dbDir, 'temporal.db') });
+  let server = await startServer();
+  onTestFinished(() => server.stop()); // after the stack is closed (these run in reverse order)
+  const stack = await startFaultStack({ name, temporalAddress: server.address });
   const worker = stack.worker();
   await worker.start();
-  cli = stack.startSubmit();
+  let cli = stack.startSubmit();
   let firstRun: CliRun | undefined;
   void cli.done.then((r) => (firstRun = r));
 
   const k = randomInt(seededRng(seed), 150, 250);
   const target = stack.requestCount() + k;
-  await waitFor(`${k} simulator requests`, () => firstRun !== undefined || stack!.requestCount() >= target, 120_000);
+  await waitFor(`${k} simulator requests`, () => firstRun !== undefined || stack.requestCount() >= target, 120_000);
   expect(firstRun, 'the batch finished before the server could be killed').toBeUndefined();
   const killedAtRequest = stack.requestCount();
-  const killed = new Promise((resolve) => server!.process.once('exit', resolve));
+  const killed = new Promise((resolve) => server.process.once('exit', resolve));
   server.process.kill('SIGKILL');
   await killed;
   const downAt = Date.now();

@@ -3,21 +3,12 @@
  * abandoned half-way). A killed worker's activities are only retried once their start-to-close timeout (45 s)
  * passes, and then reconcile before repeating a POST, so nothing is asked twice and nothing is lost.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait';
 import { CASE_TIMEOUT_MS, startFaultStack, type FaultStack } from './helpers/fault-stack';
 import { randomInt, seededRng } from './helpers/prng';
-import { killCli, type CliProcess } from './helpers/processes';
 import { activityRuns } from './helpers/temporal';
 import { verifyBatch } from './helpers/verify';
-
-let stack: FaultStack | undefined;
-let cli: CliProcess | undefined;
-afterEach(async () => {
-  if (cli) await killCli(cli);
-  await stack?.close();
-  stack = cli = undefined;
-});
 
 /** Resolves true once the simulator has seen `n` more requests, false if the CLI finished first. */
 async function progressOrDone(s: FaultStack, n: number, done: () => boolean): Promise<boolean> {
@@ -29,10 +20,10 @@ async function progressOrDone(s: FaultStack, n: number, done: () => boolean): Pr
 describe('fault: worker processes killed', { timeout: CASE_TIMEOUT_MS }, () => {
   it('survives a worker killed with SIGKILL and restarted at 12 seeded moments', async () => {
     const KILLS = 12;
-    stack = await startFaultStack({ name: 'worker-sigkill' });
+    const stack = await startFaultStack({ name: 'worker-sigkill' });
     const worker = stack.worker();
     await worker.start();
-    cli = stack.startSubmit();
+    const cli = stack.startSubmit();
     let finished = false;
     void cli.done.then(() => (finished = true));
 
@@ -60,10 +51,10 @@ describe('fault: worker processes killed', { timeout: CASE_TIMEOUT_MS }, () => {
   });
 
   it('finishes the batch on the surviving worker when one of two running workers is killed', async () => {
-    stack = await startFaultStack({ name: 'two-workers' });
+    const stack = await startFaultStack({ name: 'two-workers' });
     const [a, b] = [stack.worker(), stack.worker()];
     await Promise.all([a.start(), b.start()]);
-    cli = stack.startSubmit();
+    const cli = stack.startSubmit();
     let finished = false;
     void cli.done.then(() => (finished = true));
 

@@ -1,9 +1,11 @@
 /**
- * A per-test stack on the shared dev server: a simulator over real HTTP, a worker on its own task queue, and a
- * Temporal client. Each test gets fresh names, so test files can run side by side.
+ * A stack on the shared dev server: a simulator over real HTTP, a worker on its own task queue, and a Temporal
+ * client. Each stack gets fresh names, so test files can run side by side. One for a whole file (`useTestStack`,
+ * or `useCliStack` with the environment the `mwbatch` CLI needs), or one for the running test
+ * (`startStackForTest`).
  */
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 
@@ -14,6 +16,7 @@ import type { ConversationInput, ConversationResult } from '../../common/types';
 import { MoveworksClient, StaticTokenAuth, type AuthProvider } from '../../moveworks';
 import { startSimulator, type Simulator, type SimulatorConfig } from '../../simulator';
 import { createWorkerPair, type WorkerPair } from '../../worker/workers';
+import { useForFile } from './for-file';
 
 export interface TestStack {
   sim: Simulator;
@@ -32,12 +35,14 @@ export interface TestStackOptions {
   baseUrl?: (sim: Simulator) => string;
   rps?: number;
   timeoutMs?: number;
+  /** Defaults to a fresh `test-<uuid>`. */
+  taskQueue?: string;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const sim = await startSimulator(options.simulator ?? {});
   const address = inject('temporalAddress');
-  const taskQueue = `test-${randomUUID()}`;
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
   const moveworks = new MoveworksClient({
     baseUrl: options.baseUrl?.(sim) ?? sim.baseUrl,
@@ -67,6 +72,33 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await Promise.all([connection.close(), nativeConnection.close(), sim.close()]);
     },
   };
+}
+
+/** One stack for the whole test file: started before its tests, closed after them. */
+export function useTestStack(options: TestStackOptions = {}): TestStack {
+  return useForFile(
+    'the test stack',
+    () => startTestStack(options),
+    (stack) => stack.close(),
+  );
+}
+
+/** A stack of the running test's own, closed when that test ends (pass or fail). */
+export async function startStackForTest(options: TestStackOptions = {}): Promise<TestStack> {
+  const stack = await startTestStack(options);
+  onTestFinished(() => stack.close());
+  return stack;
+}
+
+/** The environment the `mwbatch` CLI needs to reach the shared dev server and a stack's task queue. */
+export function cliEnv(taskQueue: string): NodeJS.ProcessEnv {
+  return { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_TASK_QUEUE: taskQueue };
+}
+
+/** For the CLI tests: one stack for the whole file, and the environment that points `mwbatch` at it. */
+export function useCliStack(options: TestStackOptions = {}): { stack: TestStack; env: NodeJS.ProcessEnv } {
+  const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
+  return { stack: useTestStack({ ...options, taskQueue }), env: cliEnv(taskQueue) };
 }
 
 export type ConversationWorkflow = (input: ConversationInput) => Promise<ConversationResult>;

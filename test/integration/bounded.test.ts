@@ -2,23 +2,17 @@
  * Never hang, never lose an answer: a conversation whose answers together pass Temporal's payload and history
  * limits still completes with every answer; a cancelled conversation keeps the answers it already had.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectedAnswer } from '../../simulator';
 import { progressQuery } from '../../workflows';
-import { startConversation, startTestStack, type TestStack } from '../helpers/stack';
+import { startConversation, startStackForTest } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
-
-let stack: TestStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
 
 const fastPoll = { firstDelayMs: 100, factor: 1.5, maxDelayMs: 500, inlineMs: 2_000 };
 
 describe('bounded results and history', () => {
   it('cancelling a conversation keeps the answers of the turns that had ended', async () => {
-    stack = await startTestStack({ simulator: { answerDelayMs: 100 } });
+    const stack = await startStackForTest({ simulator: { answerDelayMs: 100 } });
     const questions = ['answered before the cancel', 'still thinking [sim:never]', 'never reached'];
     const handle = await startConversation(stack, {
       turns: questions.map((question, i) => ({ rowId: `r${i}`, question })),

@@ -3,25 +3,19 @@
  * real worker, and real HTTP to the Moveworks simulator.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput, ConversationResult } from '../../common/types';
 import { expectedAnswer } from '../../simulator';
-import { startTestStack, type TestStack, type TestStackOptions } from '../helpers/stack';
+import { startConversation, startStackForTest, type TestStack, type TestStackOptions } from '../helpers/stack';
 
+/** The running test's stack (closed when that test ends). */
 let stack: TestStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
 
+/** Starts a stack with `options` and runs one conversation on it to its end. */
 async function ask(options: TestStackOptions, input: Partial<ConversationInput> & Pick<ConversationInput, 'turns'>) {
-  stack = await startTestStack(options);
-  const full: ConversationInput = { batchId: `b-${randomUUID()}`, conversationKey: 'c1', ...input };
-  return stack.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(
-    CONVERSATION_WORKFLOW_TYPE,
-    { taskQueue: stack.taskQueue, workflowId: `${full.batchId}/${full.conversationKey}`, args: [full] },
-  );
+  stack = await startStackForTest(options);
+  return (await startConversation(stack, input)).result();
 }
 
 const fastPoll = { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000 };
@@ -79,7 +73,7 @@ describe('conversation workflow', () => {
   it('cuts a long title on a character boundary: an emoji at the cut never makes the API refuse it', async () => {
     // 231 characters, then an emoji across the 232nd and 233rd code units: where the title is cut for the marker.
     const long = `${'a'.repeat(231)}😀 and the rest of a long sentence`;
-    stack = await startTestStack({ simulator: { answerDelayMs: 100 } });
+    stack = await startStackForTest({ simulator: { answerDelayMs: 100 } });
     const start = (key: string, input: Partial<ConversationInput>) =>
       stack!.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(
         CONVERSATION_WORKFLOW_TYPE,

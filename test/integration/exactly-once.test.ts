@@ -3,21 +3,15 @@
  * repeated, so each conversation is created once and each turn submitted once.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput, ConversationResult } from '../../common/types';
 import { expectedAnswer } from '../../simulator';
-import { startTestStack, type TestStack } from '../helpers/stack';
-
-let stack: TestStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
+import { startStackForTest } from '../helpers/stack';
 
 describe('exactly once', () => {
   it('reuses what a dropped POST created instead of creating it again', async () => {
-    stack = await startTestStack({ simulator: { answerDelayMs: 200, commitThenDropRate: 0.5, seed: 11 } });
+    const stack = await startStackForTest({ simulator: { answerDelayMs: 200, commitThenDropRate: 0.5, seed: 11 } });
     const batchId = `b-${randomUUID()}`;
     const conversations = Array.from({ length: 8 }, (_, c) => ({
       key: `c${c}`,
@@ -25,10 +19,10 @@ describe('exactly once', () => {
     }));
     const results = await Promise.all(
       conversations.map(({ key, turns }) =>
-        stack!.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(
+        stack.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(
           CONVERSATION_WORKFLOW_TYPE,
           {
-            taskQueue: stack!.taskQueue,
+            taskQueue: stack.taskQueue,
             workflowId: `${batchId}/${key}`,
             args: [
               { batchId, conversationKey: key, turns, poll: { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000 } },

@@ -4,20 +4,17 @@
  * submission per question whatever happens.
  */
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { temporal } from '@temporalio/proto';
 import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput, ConversationResult, PollSchedule } from '../../common/types';
 import { expectedAnswer } from '../../simulator';
-import { startTestStack, type TestStack, type TestStackOptions } from '../helpers/stack';
+import { startStackForTest, type TestStack, type TestStackOptions } from '../helpers/stack';
 
 const EventType = temporal.api.enums.v1.EventType;
 
+/** The running test's stack (closed when that test ends). */
 let stack: TestStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
 
 interface Asked {
   results: ConversationResult[];
@@ -26,7 +23,7 @@ interface Asked {
 }
 
 async function askAll(options: TestStackOptions, questions: string[], poll: PollSchedule): Promise<Asked> {
-  stack = await startTestStack(options);
+  stack = await startStackForTest(options);
   const batchId = `b-${randomUUID()}`;
   const handles = await Promise.all(
     questions.map((question, i) => {

@@ -3,16 +3,13 @@
  * workflow knows (the response ids of earlier turns), not by position; and a 404 or 409 while the API settles is
  * waited out instead of ending the row. Each case counts the questions the simulator received.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConversationResult } from '../../common/types';
 import { expectedAnswer } from '../../simulator';
-import { startConversation, startTestStack, type TestStack } from '../helpers/stack';
+import { startConversation, startStackForTest, type TestStack } from '../helpers/stack';
 
+/** The running test's stack (closed when that test ends). */
 let stack: TestStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
 
 const fastPoll = { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000, inlineMs: 0 };
 
@@ -34,7 +31,7 @@ function expectAnswered(result: ConversationResult, questions: string[]) {
 
 describe('never asked twice', () => {
   it('a refused turn does not shift the look-up of later turns whose reply was lost', async () => {
-    stack = await startTestStack({ simulator: { answerDelayMs: 100, commitThenDropRate: 0.5, seed: 7 } });
+    stack = await startStackForTest({ simulator: { answerDelayMs: 100, commitThenDropRate: 0.5, seed: 7 } });
     const conversations = Array.from({ length: 6 }, (_, c) => [
       `conversation ${c} refused [sim:refuse=422]`,
       `conversation ${c} second`,
@@ -62,7 +59,7 @@ describe('never asked twice', () => {
 
   // A guard for the look-up by response ids: the messages of earlier turns with the same text are not this turn's.
   it('two turns with the same text in one conversation are each asked once', async () => {
-    stack = await startTestStack({ simulator: { answerDelayMs: 100, commitThenDropRate: 0.5, seed: 3 } });
+    stack = await startStackForTest({ simulator: { answerDelayMs: 100, commitThenDropRate: 0.5, seed: 3 } });
     const conversations = Array.from({ length: 6 }, (_, c) => [`conversation ${c}: reset my VPN`, 'yes', 'yes']);
     const results = await Promise.all(
       conversations.map(async (questions, c) =>
@@ -84,7 +81,7 @@ describe('streams that fail before naming the response', () => {
   it.each(['cut', 'error', 'not-sse'])(
     'stream-early=%s: the turn is found again and answered, asked once',
     async (early) => {
-      stack = await startTestStack({ simulator: { answerDelayMs: 300 } });
+      stack = await startStackForTest({ simulator: { answerDelayMs: 300 } });
       const questions = [`a stream that fails early [sim:stream-early=${early}]`];
       const handle = await startConversation(stack, { turns: turnsOf(questions), poll: fastPoll, mode: 'stream' });
       const result = await handle.result();
@@ -95,7 +92,7 @@ describe('streams that fail before naming the response', () => {
 
   it('a POST still on its way when the heartbeat timeout would fire is not asked again', async () => {
     // The server takes 14 s to commit the POST: past the stream activity's 10 s heartbeat timeout.
-    stack = await startTestStack({ simulator: { answerDelayMs: 200 }, timeoutMs: 30_000 });
+    stack = await startStackForTest({ simulator: { answerDelayMs: 200 }, timeoutMs: 30_000 });
     const questions = ['a slow server [sim:commit-delay=14000]'];
     const handle = await startConversation(stack, { turns: turnsOf(questions), poll: fastPoll, mode: 'stream' });
     const result = await handle.result();
@@ -108,7 +105,7 @@ describe('streams that fail before naming the response', () => {
 
 describe('an API that settles', () => {
   it('a 404 on the first polls of a just-created response is waited out', async () => {
-    stack = await startTestStack({ simulator: { answerDelayMs: 200, notFoundAfterCreateMs: 2_500 } });
+    stack = await startStackForTest({ simulator: { answerDelayMs: 200, notFoundAfterCreateMs: 2_500 } });
     const questions = ['not visible at once'];
     const result = await (await startConversation(stack, { turns: turnsOf(questions), poll: fastPoll })).result();
     expectAnswered(result, questions);
@@ -117,7 +114,7 @@ describe('an API that settles', () => {
   });
 
   it('a 409 while the previous turn settles is waited out', async () => {
-    stack = await startTestStack({ simulator: { answerDelayMs: 200, conflictWhileSettlingMs: 2_000 } });
+    stack = await startStackForTest({ simulator: { answerDelayMs: 200, conflictWhileSettlingMs: 2_000 } });
     const questions = ['first turn', 'second turn, right after'];
     const result = await (await startConversation(stack, { turns: turnsOf(questions), poll: fastPoll })).result();
     expectAnswered(result, questions);

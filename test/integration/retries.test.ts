@@ -2,36 +2,22 @@
  * How HTTP outcomes become Temporal retries: 429 waits for Retry-After (or backs off), 5xx is retried,
  * 400/403/404 are reported once with their code, and an expired token is refreshed.
  */
-import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
-import type { ConversationInput, ConversationResult } from '../../common/types';
+import { describe, expect, it } from 'vitest';
+import type { ConversationInput } from '../../common/types';
 import { ClientCredentialsAuth } from '../../moveworks';
 import { expectedAnswer, type RecordedRequest } from '../../simulator';
-import { startTestStack, type TestStack, type TestStackOptions } from '../helpers/stack';
+import { startConversation, startStackForTest, type TestStack, type TestStackOptions } from '../helpers/stack';
 
+/** The running test's stack (closed when that test ends). */
 let stack: TestStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
 
 const fastPoll = { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000 };
 
+/** Starts a stack with `options`, asks `question` in a conversation of its own and returns its turn. */
 async function ask(options: TestStackOptions, question: string, extra: Partial<ConversationInput> = {}) {
-  stack = await startTestStack(options);
-  const input: ConversationInput = {
-    batchId: `b-${randomUUID()}`,
-    conversationKey: 'c1',
-    turns: [{ rowId: 'r1', question }],
-    poll: fastPoll,
-    ...extra,
-  };
-  const result = await stack.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(
-    CONVERSATION_WORKFLOW_TYPE,
-    { taskQueue: stack.taskQueue, workflowId: `${input.batchId}/c1`, args: [input] },
-  );
-  return result.turns[0]!;
+  stack = await startStackForTest(options);
+  const handle = await startConversation(stack, { turns: [{ rowId: 'r1', question }], poll: fastPoll, ...extra });
+  return (await handle.result()).turns[0]!;
 }
 
 /** Gaps between each 429 and the next request on the same route. */

@@ -1,11 +1,11 @@
 /** The bearer token and client secret stay in the worker: never in the exported history of a workflow. */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput, ConversationResult } from '../../common/types';
 import { ClientCredentialsAuth } from '../../moveworks';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { startStackForTest } from '../helpers/stack';
 
 /** The exported JSON keeps payloads base64-encoded: append every decoded payload so a search sees the text. */
 function withDecodedPayloads(exported: string): string {
@@ -15,17 +15,11 @@ function withDecodedPayloads(exported: string): string {
   return [exported, ...decoded].join('\n');
 }
 
-let stack: TestStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
-
 describe('secrets', () => {
   it('keeps the bearer token and client secret out of the exported history', async () => {
     const token = `static-${randomUUID()}`;
     const clientSecret = `secret-${randomUUID()}`;
-    stack = await startTestStack({
+    const stack = await startStackForTest({
       simulator: { token, clientSecret, answerDelayMs: 200 },
       auth: (sim) => new ClientCredentialsAuth({ tokenUrl: sim.tokenUrl, clientId: sim.config.clientId, clientSecret }),
     });

@@ -3,19 +3,15 @@
  * refuses to attach to a workflow whose input hash differs, accepts one without a hash (an older mwbatch), and
  * tells a start from an attach whether the workflow is running or closed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput } from '../../common/types';
 import { InputMismatchError } from '../../common/errors';
 import { startOrAttach } from '../../batch/start';
-import { startTestStack, type TestStack } from '../helpers/stack';
+import { useTestStack } from '../helpers/stack';
 
-let stack: TestStack;
-beforeAll(async () => {
-  stack = await startTestStack({ simulator: { answerDelayMs: 100 } });
-});
-afterAll(async () => stack?.close());
+const stack = useTestStack({ simulator: { answerDelayMs: 100 } });
 
 function conversation(question: string, options: Partial<ConversationInput> = {}): ConversationInput {
   return {

@@ -2,37 +2,22 @@
  * Streaming mode: the turn is submitted over SSE; a stream that is cut or errs mid-answer continues by polling
  * the same response, never by submitting again.
  */
-import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
-import type { ConversationInput, ConversationResult } from '../../common/types';
+import { describe, expect, it } from 'vitest';
 import { expectedAnswer } from '../../simulator';
-import { startTestStack, type TestStack, type TestStackOptions } from '../helpers/stack';
+import { startConversation, startStackForTest, type TestStack, type TestStackOptions } from '../helpers/stack';
 
+/** The running test's stack (closed when that test ends). */
 let stack: TestStack | undefined;
-afterEach(async () => {
-  await stack?.close();
-  stack = undefined;
-});
 
+/** Starts a stack with `options` and asks `questions` as the turns of one conversation in streaming mode. */
 async function askStreaming(options: TestStackOptions, questions: string[]) {
-  stack = await startTestStack(options);
-  const batchId = `b-${randomUUID()}`;
-  const input: ConversationInput = {
-    batchId,
-    conversationKey: 'c1',
+  stack = await startStackForTest(options);
+  const handle = await startConversation(stack, {
     mode: 'stream',
     turns: questions.map((question, i) => ({ rowId: `r${i}`, question })),
     poll: { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000 },
-  };
-  return stack.client.workflow.execute<(i: ConversationInput) => Promise<ConversationResult>>(
-    CONVERSATION_WORKFLOW_TYPE,
-    {
-      taskQueue: stack.taskQueue,
-      workflowId: `${batchId}/c1`,
-      args: [input],
-    },
-  );
+  });
+  return handle.result();
 }
 
 const routes = () => stack!.sim.requests().map((r) => `${r.method} ${r.route}`);

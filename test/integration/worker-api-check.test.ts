@@ -2,17 +2,13 @@
  * The worker process asks the Moveworks API once at start: credentials or a base URL that cannot work stop it with
  * exit 2 and the variable to fix, instead of a worker that polls and fails every row.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { freePort } from '../../dev/dev-server';
-import { startSimulator, type Simulator } from '../../simulator';
 import { runCli } from '../helpers/cli';
+import { useSimulator } from '../helpers/simulator';
 
-let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator({});
-});
-afterAll(async () => sim?.close());
+const sim = useSimulator({}, { reset: 'never' });
 
 const workerEnv = (overrides: Record<string, string>) => ({
   TEMPORAL_ADDRESS: inject('temporalAddress'),

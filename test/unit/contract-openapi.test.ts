@@ -8,14 +8,14 @@ import { resolve } from 'node:path';
 import Ajv from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { apiHeaders, apiRoutes, manualClock, readSseEvents, startSimulator, type Simulator } from '../../simulator';
+import { readServerSentEvents } from '../../moveworks';
+import { apiRoutes, type Simulator } from '../../simulator';
+import { apiHeaders, manualClock, simulatorApi, useSimulator, type Json } from '../helpers/simulator';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-const specPath =
-  process.env.MOVEWORKS_OPENAPI ?? resolve(__dirname, '../../../shared/moveworks-openapi/beta-conversations-api.yaml');
+// The published document, kept in the repository (test/contract/README.md); MOVEWORKS_OPENAPI checks another copy.
+const specPath = process.env.MOVEWORKS_OPENAPI ?? resolve(__dirname, '../contract/beta-conversations-api.yaml');
 const spec = parse(readFileSync(specPath, 'utf8')) as Json;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
@@ -82,7 +82,9 @@ const operationPointer = (path: string, method: string) => `/paths/${esc(path)}/
 // ---- the simulator and a few fixtures -------------------------------------------------------------------------
 
 const clock = manualClock();
-let sim: Simulator;
+// The tests build on one another (the conversation and response made below): no reset between them.
+const sim = useSimulator({ clock, seed: 5 }, { reset: 'never' });
+const api = simulatorApi(sim);
 let cid = '';
 let rid = '';
 let mid = '';
@@ -90,28 +92,12 @@ let callbackId = '';
 const exercised = new Map<string, Set<string>>(); // "METHOD /path" -> statuses validated
 
 beforeAll(async () => {
-  sim = await startSimulator({ clock, seed: 5 });
-  const headers = apiHeaders(sim.config);
-  cid = (
-    (await (
-      await fetch(`${sim.baseUrl}/conversations`, { method: 'POST', headers, body: '{"title":"contract"}' })
-    ).json()) as Json
-  ).conversation_id;
-  const created = await fetch(`${sim.baseUrl}/conversations/${cid}/responses`, {
-    method: 'POST',
-    headers,
-    body: '{"input":{"text":"contract question"}}',
-  });
-  rid = ((await created.json()) as Json).response_id;
+  cid = await api.newConversation('contract');
+  rid = (await api.ask(cid, 'contract question')).response_id;
   clock.advance(1000);
-  const response = (await (
-    await fetch(`${sim.baseUrl}/conversations/${cid}/responses/${rid}`, { headers })
-  ).json()) as Json;
+  const response = await api.getResponse(cid, rid);
   mid = response.outputs[1].message.message_id;
   callbackId = response.outputs[1].message.feedback.helpful.callback_id;
-});
-afterAll(async () => {
-  await sim.close();
 });
 
 interface Operation {
@@ -212,15 +198,11 @@ async function send(
   op: Operation,
   opts: { url?: string; body?: unknown; headers?: Record<string, string>; accept?: string } = {},
 ) {
-  const body = opts.body !== undefined ? opts.body : op.body?.();
-  const headers = {
-    ...(opts.headers ?? apiHeaders(sim.config)),
-    ...((opts.accept ?? op.accept) ? { accept: (opts.accept ?? op.accept)! } : {}),
-  };
-  return fetch(`${sim.baseUrl}${opts.url ?? op.url()}`, {
+  return api.call(opts.url ?? op.url(), {
     method: op.method.toUpperCase(),
-    headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    body: opts.body !== undefined ? opts.body : op.body?.(),
+    headers: opts.headers,
+    accept: opts.accept ?? op.accept,
   });
 }
 
@@ -249,8 +231,7 @@ const eventSchemas: Record<string, string> = {
 
 async function checkStream(res: Response, pointer: string, label: string): Promise<string[]> {
   const names: string[] = [];
-  for await (const item of readSseEvents(res.body!)) {
-    if (item.kind !== 'event') continue;
+  for await (const item of readServerSentEvents(res.body!)) {
     clock.advance(400);
     const data = JSON.parse(item.data) as Json;
     names.push(item.event);

@@ -46,7 +46,7 @@ describe('readQuestionFile on files that are not UTF-8', () => {
       '3:question: not valid UTF-8 (save the file as UTF-8)',
       '5:question: not valid UTF-8 (save the file as UTF-8)',
     ]);
-    expect(file.rows.map((row) => row.id)).toEqual(['1', '3']);
+    expect(file.rows.map((row) => row.rowId)).toEqual(['1', '3']);
   });
 
   it('a header in Latin-1', async () => {

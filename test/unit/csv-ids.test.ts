@@ -24,13 +24,13 @@ async function read(content: string): Promise<QuestionFile> {
   return readQuestionFile(path);
 }
 
-const idsByQuestion = (file: QuestionFile) => Object.fromEntries(file.rows.map((row) => [row.question, row.id]));
+const idsByQuestion = (file: QuestionFile) => Object.fromEntries(file.rows.map((row) => [row.question, row.rowId]));
 
 describe('derived row ids', () => {
   it('are q- + 12 hex of sha256(conversation NUL question)', async () => {
     const file = await read('question,conversation\nHello?,\nHi?,greet\n');
     const hex = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
-    expect(file.rows.map((row) => row.id)).toEqual([`q-${hex('\u0000Hello?')}`, `q-${hex('greet\u0000Hi?')}`]);
+    expect(file.rows.map((row) => row.rowId)).toEqual([`q-${hex('\u0000Hello?')}`, `q-${hex('greet\u0000Hi?')}`]);
   });
 
   it('stay the same when another row is edited, inserted or removed', async () => {
@@ -47,7 +47,7 @@ describe('derived row ids', () => {
 
   it('number repeats of the same question in the same conversation -2, -3 in file order', async () => {
     const file = await read('question,conversation\nSame?,\nSame?,\nSame?,c\nSame?,\n');
-    const [first, second, other, third] = file.rows.map((row) => row.id);
+    const [first, second, other, third] = file.rows.map((row) => row.rowId);
     expect(second).toBe(`${first}-2`);
     expect(third).toBe(`${first}-3`);
     expect(other).toMatch(/^q-[0-9a-f]{12}$/);
@@ -56,7 +56,7 @@ describe('derived row ids', () => {
 
   it('are used for rows whose id cell is blank', async () => {
     const file = await read('id,question\nx1,A?\n,B?\n');
-    expect(file.rows.map((row) => row.id)).toEqual(['x1', expect.stringMatching(/^q-[0-9a-f]{12}$/)]);
+    expect(file.rows.map((row) => row.rowId)).toEqual(['x1', expect.stringMatching(/^q-[0-9a-f]{12}$/)]);
   });
 });
 
@@ -73,7 +73,7 @@ describe('groupConversations', () => {
     );
     const conversations = groupConversations(file.rows);
 
-    expect(conversations.map((c) => [c.key, c.title, c.rows.map((row) => row.id)])).toEqual([
+    expect(conversations.map((c) => [c.key, c.title, c.rows.map((row) => row.rowId)])).toEqual([
       ['c-onboarding', 'First day', ['1', '4', '6']],
       ['2', 'Lone title', ['2']],
       ['c-payroll', 'Pay', ['3', '5']],
@@ -96,7 +96,7 @@ describe('groupConversations', () => {
     expect(file.problems).toEqual([
       { line: 2, column: 'id', message: 'id "c-hr" is also the key of the conversation on line 3; use another id' },
     ]);
-    expect(file.rows.map((row) => row.id)).toEqual(['2']);
+    expect(file.rows.map((row) => row.rowId)).toEqual(['2']);
   });
 });
 

@@ -29,7 +29,7 @@ describe('readQuestionFile reports problems', () => {
   it('an empty question, and keeps the good rows', async () => {
     const file = await read('id,question\n1,fine\n2,   \n3,also fine\n');
     expect(printed(file)).toEqual(['3:question: question is empty']);
-    expect(file.rows.map((row) => row.id)).toEqual(['1', '3']);
+    expect(file.rows.map((row) => row.rowId)).toEqual(['1', '3']);
   });
 
   it('a duplicate id on its second occurrence, naming the line of the first', async () => {
@@ -72,7 +72,7 @@ describe('readQuestionFile reports problems', () => {
       '4:title: title is longer than 256 characters',
       '5: has 4 cells but the header has 3 (quote cells that contain commas)',
     ]);
-    expect(file.rows.map((row) => row.id)).toEqual(['5']);
+    expect(file.rows.map((row) => row.rowId)).toEqual(['5']);
   });
 
   it('an empty file, a blank file and a header without rows', async () => {
@@ -95,7 +95,7 @@ describe('readQuestionFile reports problems', () => {
   it('a quote that is never closed', async () => {
     const file = await read('question,id\nfine,1\n"open,2\nmore,3\n');
     expect(printed(file)).toEqual(['3: a quoted cell starting on this row is never closed (a " is missing)']);
-    expect(file.rows.map((row) => row.id)).toEqual(['1']);
+    expect(file.rows.map((row) => row.rowId)).toEqual(['1']);
   });
 
   it('an id with a line break', async () => {

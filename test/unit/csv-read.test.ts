@@ -33,10 +33,16 @@ describe('readQuestionFile on a good file', () => {
     expect(file.problems).toEqual([]);
     expect(file.columns).toEqual(['id', 'question', 'conversation', 'title']);
     expect(file.rows).toEqual([
-      { line: 2, id: '1', question: 'Hello, how do I reset my password?', title: 'Passwords', extra: {} },
-      { line: 3, id: '2', question: 'First line\r\nsecond line\r\nthird line', conversation: 'onboarding', extra: {} },
-      { line: 7, id: '3', question: 'He said "hi"', conversation: 'onboarding', extra: {} },
-      { line: 8, id: '4', question: 'What is "SSO"?', extra: {} },
+      { line: 2, rowId: '1', question: 'Hello, how do I reset my password?', title: 'Passwords', extra: {} },
+      {
+        line: 3,
+        rowId: '2',
+        question: 'First line\r\nsecond line\r\nthird line',
+        conversation: 'onboarding',
+        extra: {},
+      },
+      { line: 7, rowId: '3', question: 'He said "hi"', conversation: 'onboarding', extra: {} },
+      { line: 8, rowId: '4', question: 'What is "SSO"?', extra: {} },
     ]);
     expect(file.sha256).toBe(createHash('sha256').update(content).digest('hex'));
     expect(file.path).toBe(path);
@@ -49,7 +55,7 @@ describe('readQuestionFile on a good file', () => {
     expect(file.problems).toEqual([]);
     expect(file.columns).toEqual([' Question ', 'Owner', 'ID', 'Notes ']);
     expect(file.rows).toEqual([
-      { line: 2, id: 'a-1', question: 'Where is the VPN guide?', extra: { Owner: 'alice', 'Notes ': 'x, y' } },
+      { line: 2, rowId: 'a-1', question: 'Where is the VPN guide?', extra: { Owner: 'alice', 'Notes ': 'x, y' } },
     ]);
   });
 
@@ -58,7 +64,7 @@ describe('readQuestionFile on a good file', () => {
     const file = await readQuestionFile(path);
 
     expect(file.problems).toEqual([]);
-    expect(file.rows.map((row) => [row.line, row.id, row.question])).toEqual([
+    expect(file.rows.map((row) => [row.line, row.rowId, row.question])).toEqual([
       [2, '1', 'q1'],
       [3, '2', 'q2'],
       [4, '3', 'q3'],
@@ -70,7 +76,7 @@ describe('readQuestionFile on a good file', () => {
     const path = await questionFile('id,question,conversation,title\n  7 ,  Why?  ,  , \n');
     const file = await readQuestionFile(path);
 
-    expect(file.rows).toEqual([{ line: 2, id: '7', question: 'Why?', extra: {} }]);
+    expect(file.rows).toEqual([{ line: 2, rowId: '7', question: 'Why?', extra: {} }]);
   });
 
   it('throws when the file cannot be read at all', async () => {

@@ -1,3 +1,4 @@
+/** Reading the answer out of a response: every content variant, and the cap on an answer's size. */
 import { describe, expect, it } from 'vitest';
 import {
   contentText,

@@ -1,5 +1,6 @@
+/** Client-credentials tokens: issue, refresh, share one request, and never show the secret. */
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
   BadRequestError,
@@ -9,25 +10,18 @@ import {
   ResponseTooLargeError,
   StaticTokenAuth,
 } from '../../moveworks';
-import { sendJson, startServer, type TestServer } from './moveworks-fixture';
+import { sendJson, startServer } from './moveworks-fixture';
 
 const SECRET = 'cs_super_secret_value_42';
 
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
 /** A token endpoint that issues tok-1, tok-2, ... with the given lifetime and body shape. */
-async function tokenServer(opts: { expiresIn?: number | string; wrapped?: boolean } = {}) {
+function tokenServer(opts: { expiresIn?: number | string; wrapped?: boolean } = {}) {
   let issued = 0;
-  server = await startServer((_req, res) => {
+  return startServer((_req, res) => {
     issued++;
     const token = { access_token: `tok-${issued}`, expires_in: opts.expiresIn ?? 60, token_type: 'Bearer' };
     sendJson(res, 200, opts.wrapped ? { data: token } : token);
   });
-  return server;
 }
 
 function auth(url: string, clock: { now: number }, extra: { refreshMarginMs?: number } = {}) {
@@ -108,7 +102,7 @@ describe('ClientCredentialsAuth', () => {
 
   it('keeps using a still-valid token when an early refresh fails', async () => {
     let calls = 0;
-    server = await startServer((_req, res) => {
+    const server = await startServer((_req, res) => {
       calls++;
       if (calls === 1) sendJson(res, 200, { access_token: 'tok-1', expires_in: 60 });
       else sendJson(res, 500, { code: 'INTERNAL_ERROR', message: 'down' });
@@ -123,7 +117,7 @@ describe('ClientCredentialsAuth', () => {
   });
 
   it('maps token endpoint errors and never shows the secret, even when the server echoes it', async () => {
-    server = await startServer((req, res) => {
+    const server = await startServer((req, res) => {
       const echoed = req.body; // contains client_secret=...
       if (req.query.get('mode') === 'grant') {
         sendJson(res, 400, { code: 'UNSUPPORTED_GRANT_TYPE', message: `bad request: ${echoed}` });
@@ -134,7 +128,7 @@ describe('ClientCredentialsAuth', () => {
       }
     });
     const make = (mode: string) =>
-      new ClientCredentialsAuth({ tokenUrl: `${server?.url}/token?mode=${mode}`, clientId: 'c', clientSecret: SECRET });
+      new ClientCredentialsAuth({ tokenUrl: `${server.url}/token?mode=${mode}`, clientId: 'c', clientSecret: SECRET });
     const failures = await Promise.all(
       ['invalid', 'grant', 'garbage'].map((mode) =>
         make(mode)
@@ -177,7 +171,7 @@ describe('ClientCredentialsAuth', () => {
     let release: (() => void) | undefined;
     let arrived: (() => void) | undefined;
     const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
-    server = await startServer((_req, res) => {
+    const server = await startServer((_req, res) => {
       release = () => sendJson(res, 200, { access_token: 'tok-slow', expires_in: 60 });
       arrived?.();
     });
@@ -195,7 +189,7 @@ describe('ClientCredentialsAuth', () => {
 
 describe('ClientCredentialsAuth body size cap', () => {
   it('stops reading a token body past DEFAULT_MAX_RESPONSE_BYTES instead of waiting for its end', async () => {
-    server = await startServer((_req, res) => {
+    const server = await startServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write(`{"access_token":"${'t'.repeat(DEFAULT_MAX_RESPONSE_BYTES)}`); // and never ends
     });

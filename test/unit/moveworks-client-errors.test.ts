@@ -1,5 +1,6 @@
+/** The Moveworks client's errors: each HTTP failure's class, timeouts and aborts, 401 refresh, body size cap. */
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
   ClientCredentialsAuth,
@@ -15,29 +16,9 @@ import {
   StaticTokenAuth,
   DEFAULT_LIMITS,
   type AuthProvider,
-  type MoveworksClientOptions,
 } from '../../moveworks';
 import { waitFor } from '../helpers/wait';
-import { apiError, conversation, sendJson, startServer, type Handler, type TestServer } from './moveworks-fixture';
-
-const TOKEN = 'mwt_unit_test_bearer_0123456789';
-
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function clientFor(handler: Handler, options: Partial<MoveworksClientOptions> = {}) {
-  server = await startServer(handler);
-  const client = new MoveworksClient({
-    baseUrl: `${server.url}/rest/v1beta1/`,
-    assistantName: 'acme-capi',
-    auth: new StaticTokenAuth(TOKEN),
-    ...options,
-  });
-  return { client, srv: server };
-}
+import { apiError, clientFor, conversation, sendJson, startServer, TOKEN } from './moveworks-fixture';
 
 /** Resolves with the error a promise rejects with (fails the test if it resolves). */
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -147,7 +128,7 @@ describe('MoveworksClient timeouts and aborts', () => {
 describe('MoveworksClient 401 handling', () => {
   async function stack(apiHandler: (token: string | undefined) => 'ok' | 'deny') {
     let issued = 0;
-    server = await startServer((req, res) => {
+    const server = await startServer((req, res) => {
       if (req.path === '/oauth/v1/token') {
         issued++;
         return sendJson(res, 200, { data: { access_token: `tok-${issued}-${'x'.repeat(12)}`, expires_in: 3600 } });

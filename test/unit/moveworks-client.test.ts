@@ -1,34 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MoveworksClient, StaticTokenAuth, type MoveworksClientOptions } from '../../moveworks';
-import {
-  apiError,
-  assistantMessage,
-  conversation,
-  response,
-  sendJson,
-  startServer,
-  type Handler,
-  type TestServer,
-} from './moveworks-fixture';
-
-const TOKEN = 'mwt_unit_test_bearer_0123456789';
-
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function clientFor(handler: Handler, options: Partial<MoveworksClientOptions> = {}) {
-  server = await startServer(handler);
-  const client = new MoveworksClient({
-    baseUrl: `${server.url}/rest/v1beta1/`,
-    assistantName: 'acme-capi',
-    auth: new StaticTokenAuth(TOKEN),
-    ...options,
-  });
-  return { client, srv: server };
-}
+/** The Moveworks client's requests (headers, paths, bodies) and its pagination, against a real HTTP server. */
+import { describe, expect, it } from 'vitest';
+import { apiError, assistantMessage, clientFor, conversation, response, sendJson, TOKEN } from './moveworks-fixture';
 
 describe('MoveworksClient requests', () => {
   it('sends the documented headers, paths and bodies', async () => {

@@ -1,3 +1,4 @@
+/** The Moveworks error classes: Retry-After, mapping an HTTP failure to its class, what is retryable, redaction. */
 import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,

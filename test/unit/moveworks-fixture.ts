@@ -1,6 +1,14 @@
-/** A real HTTP server on 127.0.0.1 for the Moveworks client unit tests (no fetch mocks). */
+/**
+ * A real HTTP server on 127.0.0.1 for the Moveworks client unit tests (no fetch mocks), a client pointed at it,
+ * and the API's bodies as the tests send them.
+ */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { onTestFinished } from 'vitest';
+import { MoveworksClient, StaticTokenAuth, type MoveworksClientOptions } from '../../moveworks';
+import { sendJson } from '../../simulator/http-io';
+
+export { sendJson };
 
 export interface RecordedRequest {
   method: string;
@@ -18,9 +26,11 @@ export interface TestServer {
   requests: RecordedRequest[];
   /** Resolves with the next request the server receives (registered before it arrives). */
   nextRequest(): Promise<RecordedRequest>;
+  /** Closes at once; the end of the test closes it anyway. */
   close(): Promise<void>;
 }
 
+/** A server for the running test, answering with `handler`; closed when the test ends (pass or fail). */
 export async function startServer(handler: Handler): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   const waiters: Array<(req: RecordedRequest) => void> = [];
@@ -46,26 +56,34 @@ export async function startServer(handler: Handler): Promise<TestServer> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+  onTestFinished(close);
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
     nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close,
   };
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
+/** The bearer token `clientFor` clients send. */
+export const TOKEN = 'mwt_unit_test_bearer_0123456789';
+
+/** A server answering with `handler`, and a client of it (assistant `acme-capi`, bearer TOKEN) for the running test. */
+export async function clientFor(handler: Handler, options: Partial<MoveworksClientOptions> = {}) {
+  const srv = await startServer(handler);
+  const client = new MoveworksClient({
+    baseUrl: `${srv.url}/rest/v1beta1/`,
+    assistantName: 'acme-capi',
+    auth: new StaticTokenAuth(TOKEN),
+    ...options,
+  });
+  return { client, srv };
 }
 
 export function apiError(res: ServerResponse, status: number, code: string, message: string, headers = {}): void {

@@ -1,3 +1,4 @@
+/** The API's zod schemas: tolerant of unknown enum values, variants and fields, which they report once. */
 import { describe, expect, it } from 'vitest';
 import {
   ConversationListSchema,

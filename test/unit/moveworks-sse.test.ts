@@ -1,3 +1,4 @@
+/** The server-sent events reader: the WHATWG rules under any chunking, and its line length cap. */
 import { describe, expect, it } from 'vitest';
 import { readServerSentEvents, ResponseTooLargeError, type ServerSentEvent } from '../../moveworks';
 import { EventStreamParser } from '../../moveworks/sse';

@@ -1,5 +1,9 @@
+/**
+ * The client's streamed responses (createResponseStream): typed events, failures before and after the response is
+ * named, and the cap on a line's length.
+ */
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ForbiddenError,
   MoveworksClient,
@@ -9,21 +13,8 @@ import {
   StreamError,
   type ResponseStreamEvent,
 } from '../../moveworks';
-import {
-  apiError,
-  assistantMessage,
-  response,
-  startServer,
-  type RecordedRequest,
-  type TestServer,
-} from './moveworks-fixture';
+import { apiError, assistantMessage, response, startServer, type RecordedRequest } from './moveworks-fixture';
 import { waitFor } from '../helpers/wait';
-
-let server: TestServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
 
 type StreamScript = (res: ServerResponse, req: RecordedRequest) => void;
 
@@ -50,7 +41,7 @@ async function streamClient(
   script: StreamScript,
   opts: { timeoutMs?: number; maxStreamLineLength?: number; onUnknown?: (w: string, v: string) => void } = {},
 ) {
-  server = await startServer((req, res) => {
+  const server = await startServer((req, res) => {
     if (req.headers.accept !== 'text/event-stream') return apiError(res, 400, 'INVALID_INPUT', 'Accept');
     res.writeHead(200, { 'content-type': 'text/event-stream', 'x-moveworks-root-uuid': 'root-s' });
     res.flushHeaders();
@@ -165,7 +156,7 @@ describe('createResponseStream', () => {
   });
 
   it('throws the same error classes before the stream starts', async () => {
-    server = await startServer((_req, res) =>
+    const server = await startServer((_req, res) =>
       apiError(res, 403, 'FORBIDDEN', 'Invalid assistant', { 'x-moveworks-root-uuid': 'r' }),
     );
     const client = new MoveworksClient({
@@ -183,7 +174,7 @@ describe('createResponseStream', () => {
 
 describe('stream failures before the response is named', () => {
   async function rawClient(handler: (res: ServerResponse) => void) {
-    server = await startServer((_req, res) => handler(res));
+    const server = await startServer((_req, res) => handler(res));
     return new MoveworksClient({
       baseUrl: server.url,
       assistantName: 'acme-capi',

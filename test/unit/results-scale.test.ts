@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResultsWriter, type ResultRecord } from '../../batch/results';
+import type { TurnStatus } from '../../common/types';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -12,7 +13,7 @@ afterEach(async () => {
 const ROWS = 10_000;
 const answer = 'An answer of a few kilobytes. '.repeat(100);
 
-function record(i: number, status: string): ResultRecord {
+function record(i: number, status: TurnStatus): ResultRecord {
   return {
     rowId: `q-${i}`,
     line: i + 2,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RESULT_COLUMNS, ResultsWriter, type ResultRecord } from '../../batch/results';
+import type { TurnStatus } from '../../common/types';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -18,7 +19,7 @@ async function resultsDir(): Promise<string> {
 
 const COLUMNS = ['id', 'question', 'notes'];
 
-function record(rowId: string, status = 'COMPLETED', answer = `answer to ${rowId}`): ResultRecord {
+function record(rowId: string, status: TurnStatus = 'COMPLETED', answer = `answer to ${rowId}`): ResultRecord {
   return {
     rowId,
     line: 2,

@@ -1,27 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  apiHeaders,
-  defaultSimulatorConfig,
-  expectedAnswer,
-  manualClock,
-  simulatorConfigSchema,
-  startSimulator,
-  type Simulator,
-} from '../../simulator';
+/** The simulator's admin endpoints (/_sim/…: health, config, requests, stats, clock, reset), its config and CLI. */
+import { describe, expect, it } from 'vitest';
+import { defaultSimulatorConfig, expectedAnswer, simulatorConfigSchema } from '../../simulator';
 import { runSimulatorCli } from '../../simulator/main';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import { manualClock, simulatorApi, useSimulator, type Json } from '../helpers/simulator';
 
 const clock = manualClock();
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator({ clock, answerDelayMs: 500 });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset({ config: true }));
+const sim = useSimulator({ clock, answerDelayMs: 500 });
+const api = simulatorApi(sim);
 
 async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${sim.origin}/_sim/${path}`, {
@@ -33,19 +18,10 @@ async function admin(method: string, path: string, body?: unknown): Promise<{ st
   return { status: res.status, body: (await res.json()) as Json };
 }
 
+/** A new conversation with one question in it. */
 async function askOnce(text: string): Promise<{ cid: string; rid: string }> {
-  const conv = await fetch(`${sim.baseUrl}/conversations`, {
-    method: 'POST',
-    headers: apiHeaders(sim.config),
-    body: '{}',
-  });
-  const cid = ((await conv.json()) as Json).conversation_id as string;
-  const res = await fetch(`${sim.baseUrl}/conversations/${cid}/responses`, {
-    method: 'POST',
-    headers: apiHeaders(sim.config),
-    body: JSON.stringify({ input: { text } }),
-  });
-  return { cid, rid: ((await res.json()) as Json).response_id as string };
+  const cid = await api.newConversation();
+  return { cid, rid: (await api.ask(cid, text)).response_id as string };
 }
 
 describe('simulator admin endpoints', () => {
@@ -84,7 +60,7 @@ describe('simulator admin endpoints', () => {
 
   it('lists requests (optionally since a seq), stats and stored conversations', async () => {
     const { cid, rid } = await askOnce('What is my PTO balance?');
-    await fetch(`${sim.baseUrl}/conversations/${cid}/responses/${rid}`, { headers: apiHeaders(sim.config) });
+    await api.call(`/conversations/${cid}/responses/${rid}`);
     clock.advance(500);
 
     const requests = await admin('GET', 'requests');
@@ -126,9 +102,7 @@ describe('simulator admin endpoints', () => {
   it('advances the simulator clock', async () => {
     const { cid, rid } = await askOnce('later');
     expect((await admin('POST', 'clock/advance', { ms: 500 })).status).toBe(200);
-    const res = await fetch(`${sim.baseUrl}/conversations/${cid}/responses/${rid}`, {
-      headers: apiHeaders(sim.config),
-    });
+    const res = await api.call(`/conversations/${cid}/responses/${rid}`);
     expect(((await res.json()) as Json).status).toBe('COMPLETED');
     expect((await admin('POST', 'clock/advance', { ms: -1 })).status).toBe(400);
   });
@@ -196,7 +170,7 @@ describe('simulator config schema and CLI', () => {
         rate5xx: 0.1,
         rateLimit: { rps: 5 },
       });
-      const res = await fetch(`${cliSim.baseUrl}/conversations`, { headers: apiHeaders(cliSim.config) });
+      const res = await simulatorApi(cliSim).call('/conversations');
       expect(res.status).toBe(200);
     } finally {
       await cliSim.close();

@@ -1,18 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiHeaders, manualClock, startSimulator, type Simulator } from '../../simulator';
+/** The simulator's token endpoint (client credentials, token expiry by simulator time) and its rate limit. */
+import { describe, expect, it } from 'vitest';
+import { apiHeaders, manualClock, simulatorApi, useSimulator, type Json } from '../helpers/simulator';
 
 const clock = manualClock();
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator({ clock });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset({ config: true }));
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const sim = useSimulator({ clock });
+const api = simulatorApi(sim);
 
 function requestToken(body: string, contentType: string): Promise<Response> {
   return fetch(sim.tokenUrl, { method: 'POST', headers: { 'content-type': contentType }, body });
@@ -21,7 +13,7 @@ function requestToken(body: string, contentType: string): Promise<Response> {
 const formBody = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const goodFields = { client_id: 'sim-client', client_secret: 'sim-secret', grant_type: 'client_credentials' };
 const listWith = (token: string) =>
-  fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders({ token, assistantName: sim.config.assistantName }) });
+  api.call('/conversations', { headers: apiHeaders({ token, assistantName: sim.config.assistantName }) });
 
 describe('simulator token endpoint', () => {
   it('issues a wrapped token for form or JSON client credentials, usable as a bearer', async () => {
@@ -128,11 +120,7 @@ describe('simulator rate limit', () => {
     expect((await listWith('wrong-token')).status).toBe(401);
     expect((await fetch(`${sim.origin}/_sim/health`)).status).toBe(200);
     expect((await listWith('sim-token')).status).toBe(200);
-    const create = await fetch(`${sim.baseUrl}/conversations`, {
-      method: 'POST',
-      headers: apiHeaders(sim.config),
-      body: '{}',
-    });
+    const create = await api.call('/conversations', { method: 'POST', body: '{}' });
     expect(create.status).toBe(429);
   });
 });

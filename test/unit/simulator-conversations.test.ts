@@ -1,30 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiHeaders, manualClock, startSimulator, type Simulator } from '../../simulator';
+/** The simulator's conversations (create, get, update, list page by page) and its auth on API paths. */
+import { describe, expect, it } from 'vitest';
+import { apiHeaders, manualClock, simulatorApi, useSimulator } from '../helpers/simulator';
 
 const clock = manualClock();
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator({ clock });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset());
-
-function call(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  return fetch(`${sim.baseUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: init.headers ?? apiHeaders(sim.config),
-    ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) }),
-  });
-}
-
-async function createConversation(title?: string): Promise<{ conversation_id: string; updated_at: string }> {
-  const res = await call('/conversations', { method: 'POST', body: title === undefined ? {} : { title } });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { conversation_id: string; updated_at: string };
-}
+const sim = useSimulator({ clock }, { reset: 'state' });
+const { call, newConversation } = simulatorApi(sim);
 
 describe('simulator conversations', () => {
   it('creates a conversation with a docs-style id and returns it from GET', async () => {
@@ -63,7 +43,7 @@ describe('simulator conversations', () => {
   });
 
   it('updates title and archived, moving updated_at forward', async () => {
-    const { conversation_id: id } = await createConversation('old');
+    const id = await newConversation('old');
     clock.advance(5 * 60_000);
     const res = await call(`/conversations/${id}`, { method: 'PATCH', body: { title: 'new', archived: true } });
     expect(res.status).toBe(200);
@@ -91,7 +71,7 @@ describe('simulator conversations', () => {
   it('lists unarchived conversations by updated_at descending, page by page', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await createConversation(`c${i}`)).conversation_id);
+      ids.push(await newConversation(`c${i}`));
       clock.advance(1000);
     }
     await call(`/conversations/${ids[2]}`, { method: 'PATCH', body: { archived: true } });
@@ -140,7 +120,7 @@ describe('simulator conversations', () => {
   });
 
   it('clamps limit into 1..100', async () => {
-    for (let i = 0; i < 3; i++) await createConversation();
+    for (let i = 0; i < 3; i++) await newConversation();
     const zero = (await (await call('/conversations?limit=0')).json()) as { conversations: unknown[] };
     expect(zero.conversations).toHaveLength(1);
     const huge = (await (await call('/conversations?limit=1000')).json()) as { conversations: unknown[] };

@@ -1,39 +1,22 @@
 // Per-question directives that exactly-once tests rely on ([sim:refuse=…], [sim:size=…]), repeated questions, and
 // the submission counts in sim.stats() that let a test assert "asked once".
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiHeaders, expectedAnswer, manualClock, startSimulator, type Simulator } from '../../simulator';
+import { describe, expect, it } from 'vitest';
+import { expectedAnswer } from '../../simulator';
+import { manualClock, simulatorApi, useSimulator, type Json } from '../helpers/simulator';
 
 const clock = manualClock();
-let sim: Simulator;
+const sim = useSimulator({ clock });
+const api = simulatorApi(sim);
+const { newConversation, openStream } = api;
 
-beforeAll(async () => {
-  sim = await startSimulator({ clock });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset({ config: true }));
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
+/** An API call's status, content type and JSON body. */
 async function call(path: string, method = 'GET', body?: unknown, accept?: string) {
-  const res = await fetch(`${sim.baseUrl}${path}`, {
-    method,
-    headers: { ...apiHeaders(sim.config), ...(accept ? { accept } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const res = await api.call(path, { method, body, accept });
   return { status: res.status, contentType: res.headers.get('content-type'), body: (await res.json()) as Json };
 }
 
-async function newConversation(): Promise<string> {
-  return (await call('/conversations', 'POST', {})).body.conversation_id as string;
-}
-
-async function ask(cid: string, text: string): Promise<string> {
-  const res = await call(`/conversations/${cid}/responses`, 'POST', { input: { text } });
-  expect(res.status).toBe(202);
-  return res.body.response_id as string;
-}
+/** Asks `text` in conversation `cid`: the new response's id. */
+const ask = async (cid: string, text: string) => (await api.ask(cid, text)).response_id as string;
 
 const answerText = (response: Json): string => {
   const content = response.outputs[1].message.content as Json;
@@ -120,11 +103,7 @@ describe('simulator directives for exactly-once tests', () => {
     const [a, b] = [await newConversation(), await newConversation()];
     await ask(a, 'Where is the VPN guide?');
     await ask(b, 'Where is the VPN guide?');
-    const streamed = await fetch(`${sim.baseUrl}/conversations/${b}/responses/stream`, {
-      method: 'POST',
-      headers: { ...apiHeaders(sim.config), accept: 'text/event-stream' },
-      body: JSON.stringify({ input: { text: 'Streamed once [sim:stream-early=error]' } }),
-    });
+    const streamed = await openStream(b, 'Streamed once [sim:stream-early=error]');
     await streamed.text();
     await call(`/conversations/${a}/responses`, 'POST', { input: {} });
     expect(sim.stats()).toMatchObject({

@@ -1,32 +1,25 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { apiHeaders, manualClock, startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
+/**
+ * The simulator's fault knobs (5xx, 429, malformed JSON, hangs, commit-then-drop, lagging reads, conflicts), each
+ * test on a simulator of its own.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Simulator, SimulatorOptions } from '../../simulator';
+import {
+  apiHeaders,
+  manualClock,
+  simulatorApi,
+  startSimulatorForTest,
+  type ApiRequest,
+  type Json,
+} from '../helpers/simulator';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A simulator of the test's own, on a clock that stands still unless the test passes its own. */
+const start = (options: SimulatorOptions = {}) => startSimulatorForTest({ clock: manualClock(), ...options });
 
-const started: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(started.splice(0).map((s) => s.close()));
-});
-
-async function start(options: SimulatorOptions = {}): Promise<Simulator> {
-  const sim = await startSimulator({ clock: manualClock(), ...options });
-  started.push(sim);
-  return sim;
-}
-
-function post(sim: Simulator, path: string, body: unknown, init: RequestInit = {}) {
-  return fetch(`${sim.baseUrl}${path}`, {
-    method: 'POST',
-    headers: apiHeaders(sim.config),
-    body: JSON.stringify(body),
-    ...init,
-  });
-}
-
-async function createConversation(sim: Simulator): Promise<string> {
-  const res = await post(sim, '/conversations', {});
-  return ((await res.json()) as Json).conversation_id as string;
-}
+const post = (sim: Simulator, path: string, body: unknown, request: ApiRequest = {}) =>
+  simulatorApi(sim).call(path, { method: 'POST', body, ...request });
+const apiGet = (sim: Simulator, path: string, request: ApiRequest = {}) => simulatorApi(sim).call(path, request);
+const createConversation = (sim: Simulator) => simulatorApi(sim).newConversation();
 
 /** Polls a condition (no fixed sleeps): resolves once `check` is true. */
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -87,7 +80,7 @@ describe('simulator faults', () => {
     expect(sim.conversations()[0]?.turns.map((t) => t.question)).toEqual(['once only']);
     expect(sim.stats().responsesCreated).toEqual({ [cid]: 1 });
     // Reads are never dropped.
-    expect((await fetch(`${sim.baseUrl}/conversations/${cid}`, { headers: apiHeaders(sim.config) })).status).toBe(200);
+    expect((await apiGet(sim, `/conversations/${cid}`)).status).toBe(200);
   });
 
   it('answers 500 or 503 INTERNAL_ERROR at rate5xx without creating anything', async () => {
@@ -104,7 +97,7 @@ describe('simulator faults', () => {
 
   it('answers 429 at rate429 with a Retry-After', async () => {
     const sim = await start({ rate429: 1 });
-    const res = await fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders(sim.config) });
+    const res = await apiGet(sim, '/conversations');
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('1');
     expect(sim.requests()[0]).toMatchObject({ fault: 'rate429', status: 429 });
@@ -114,21 +107,21 @@ describe('simulator faults', () => {
     const sim = await start();
     const cid = await createConversation(sim);
     sim.configure({ malformedJsonRate: 1 });
-    const res = await fetch(`${sim.baseUrl}/conversations/${cid}`, { headers: apiHeaders(sim.config) });
+    const res = await apiGet(sim, `/conversations/${cid}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     const text = await res.text();
     expect(() => JSON.parse(text) as unknown).toThrow();
     expect(text.startsWith(`{"conversation_id":"${cid}"`)).toBe(true);
     // Errors are sent intact.
-    const missing = await fetch(`${sim.baseUrl}/conversations/conv_x`, { headers: apiHeaders(sim.config) });
+    const missing = await apiGet(sim, '/conversations/conv_x');
     expect(((await missing.json()) as Json).error.code).toBe('NOT_FOUND');
   });
 
   it('hangs a request until the client gives up', async () => {
     const sim = await start({ hangRate: 1 });
     const abort = new AbortController();
-    const pending = fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders(sim.config), signal: abort.signal });
+    const pending = apiGet(sim, '/conversations', { signal: abort.signal });
     await until(() => sim.requests().some((r) => r.fault === 'hang'));
     abort.abort();
     await expect(pending).rejects.toThrow();
@@ -137,7 +130,7 @@ describe('simulator faults', () => {
 
   it('close() ends hanging requests promptly', async () => {
     const sim = await start({ hangRate: 1 });
-    const pending = fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders(sim.config) });
+    const pending = apiGet(sim, '/conversations');
     const outcome = pending.then(
       () => 'answered',
       () => 'failed',
@@ -150,7 +143,7 @@ describe('simulator faults', () => {
   it('adds latencyMs to API requests', async () => {
     const sim = await start({ latencyMs: 60 });
     const t0 = performance.now();
-    const res = await fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders(sim.config) });
+    const res = await apiGet(sim, '/conversations');
     expect(res.status).toBe(200);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(55);
   });
@@ -161,8 +154,7 @@ describe('simulator faults', () => {
     const cid = await createConversation(sim);
     const created = await post(sim, `/conversations/${cid}/responses`, { input: { text: 'lagging read' } });
     const rid = ((await created.json()) as Json).response_id as string;
-    const get = () =>
-      fetch(`${sim.baseUrl}/conversations/${cid}/responses/${rid}`, { headers: apiHeaders(sim.config) });
+    const get = () => apiGet(sim, `/conversations/${cid}/responses/${rid}`);
 
     const early = await get();
     expect(early.status).toBe(404);
@@ -182,14 +174,7 @@ describe('simulator faults', () => {
     const sim = await start({ clock, answerDelayMs: 1000, conflictWhileSettlingMs: 200 });
     const cid = await createConversation(sim);
     const ask = (text: string, path = 'responses') =>
-      post(
-        sim,
-        `/conversations/${cid}/${path}`,
-        { input: { text } },
-        {
-          headers: { ...apiHeaders(sim.config), accept: 'text/event-stream' },
-        },
-      );
+      post(sim, `/conversations/${cid}/${path}`, { input: { text } }, { accept: 'text/event-stream' });
     expect((await ask('first')).status).toBe(202);
 
     const refused = await ask('second');
@@ -224,10 +209,10 @@ describe('simulator faults', () => {
     });
     const issued = ((await tokenRes.json()) as Json).data.access_token as string;
     const cid = await createConversation(sim);
-    await fetch(`${sim.baseUrl}/conversations/${cid}`, {
+    await apiGet(sim, `/conversations/${cid}`, {
       headers: apiHeaders({ token: issued, assistantName: 'sim-assistant' }),
     });
-    await fetch(`${sim.baseUrl}/conversations`, { headers: apiHeaders({ token: 'wrong-guess', assistantName: 'x' }) });
+    await apiGet(sim, '/conversations', { headers: apiHeaders({ token: 'wrong-guess', assistantName: 'x' }) });
     await post(sim, `/conversations/${cid}/responses`, { input: { text: 'hello' } });
 
     const log = sim.requests();

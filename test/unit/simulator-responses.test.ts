@@ -1,39 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiHeaders, expectedAnswer, manualClock, startSimulator, type Simulator } from '../../simulator';
+/** The simulator's responses (status over simulator time, content, directives), messages, feedback and events. */
+import { describe, expect, it } from 'vitest';
+import { expectedAnswer } from '../../simulator';
+import { manualClock, simulatorApi, useSimulator, type Json } from '../helpers/simulator';
 
 const clock = manualClock();
-let sim: Simulator;
+const sim = useSimulator({ clock });
+const { json, newConversation, ask, getResponse } = simulatorApi(sim);
 
-beforeAll(async () => {
-  sim = await startSimulator({ clock });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset({ config: true }));
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function call(path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${sim.baseUrl}${path}`, {
-    method,
-    headers: apiHeaders(sim.config),
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Json };
-}
-
-async function newConversation(): Promise<string> {
-  return (await call('/conversations', 'POST', {})).body.conversation_id as string;
-}
-
-async function ask(conversationId: string, text: string): Promise<Json> {
-  const res = await call(`/conversations/${conversationId}/responses`, 'POST', { input: { text } });
-  expect(res.status).toBe(202);
-  return res.body;
-}
-
-const getResponse = async (cid: string, rid: string) => (await call(`/conversations/${cid}/responses/${rid}`)).body;
+const call = (path: string, method = 'GET', body?: unknown) => json(path, { method, body });
 const textOf = (content: Json): string =>
   content.plain_text?.text ?? content.commonmark_text?.text ?? content.markdown_text?.text;
 

@@ -1,54 +1,23 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  apiHeaders,
-  expectedAnswer,
-  manualClock,
-  readSseEvents,
-  startSimulator,
-  type Simulator,
-  type SseEvent,
-} from '../../simulator';
+/** The simulator's SSE stream: the events in order, keep-alives, and every way a stream can fail. */
+import { describe, expect, it } from 'vitest';
+import { expectedAnswer } from '../../simulator';
+import { manualClock, simulatorApi, startSimulatorForTest, useSimulator, type Json } from '../helpers/simulator';
+import { readSseWithComments, type SseItem } from '../helpers/sse';
 import { waitFor } from '../helpers/wait';
 
 const clock = manualClock();
-let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator({ clock });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(() => sim.reset({ config: true }));
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-async function newConversation(): Promise<string> {
-  const res = await fetch(`${sim.baseUrl}/conversations`, {
-    method: 'POST',
-    headers: apiHeaders(sim.config),
-    body: '{}',
-  });
-  return ((await res.json()) as Json).conversation_id as string;
-}
-
-function openStream(cid: string, text: string, accept = 'text/event-stream'): Promise<Response> {
-  return fetch(`${sim.baseUrl}/conversations/${cid}/responses/stream`, {
-    method: 'POST',
-    headers: { ...apiHeaders(sim.config), accept },
-    body: JSON.stringify({ input: { text } }),
-  });
-}
+const sim = useSimulator({ clock });
+const { call, newConversation, openStream } = simulatorApi(sim);
 
 /**
  * Reads the whole stream. After each event, `onEvent` may move the simulator clock, which is how the test drives
  * the response forward without sleeping.
  */
-async function collect(res: Response, onEvent: (e: SseEvent) => void = () => clock.advance(500)) {
-  const items: SseEvent[] = [];
+async function collect(res: Response, onEvent: (e: SseItem) => void = () => clock.advance(500)) {
+  const items: SseItem[] = [];
   let error: unknown;
   try {
-    for await (const item of readSseEvents(res.body!)) {
+    for await (const item of readSseWithComments(res.body!)) {
       items.push(item);
       onEvent(item);
     }
@@ -92,9 +61,7 @@ describe('simulator SSE stream', () => {
 
     // The streamed response is the stored one.
     const rid = created?.response.response_id as string;
-    const polled = await fetch(`${sim.baseUrl}/conversations/${cid}/responses/${rid}`, {
-      headers: apiHeaders(sim.config),
-    });
+    const polled = await call(`/conversations/${cid}/responses/${rid}`);
     expect(await polled.json()).toEqual(completed?.response);
     expect(sim.stats().responsesCreated).toEqual({ [cid]: 1 });
   });
@@ -118,10 +85,10 @@ describe('simulator SSE stream', () => {
     const res = await openStream(cid, 'hello', 'application/json');
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: { code: 'INVALID_INPUT', message: expect.any(String) } });
-    const missing = await fetch(`${sim.baseUrl}/conversations/${cid}/responses/stream`, {
+    const missing = await call(`/conversations/${cid}/responses/stream`, {
       method: 'POST',
-      headers: { ...apiHeaders(sim.config), accept: 'text/event-stream' },
-      body: JSON.stringify({ input: {} }),
+      accept: 'text/event-stream',
+      body: { input: {} },
     });
     expect(missing.status).toBe(400);
     expect(sim.stats().responsesCreated[cid]).toBeUndefined();
@@ -137,9 +104,7 @@ describe('simulator SSE stream', () => {
 
     clock.advance(1000);
     const rid = events[0]?.data.response.response_id as string;
-    const polled = (await (
-      await fetch(`${sim.baseUrl}/conversations/${cid}/responses/${rid}`, { headers: apiHeaders(sim.config) })
-    ).json()) as Json;
+    const polled = (await (await call(`/conversations/${cid}/responses/${rid}`)).json()) as Json;
     expect(polled.status).toBe('COMPLETED');
   });
 
@@ -190,10 +155,10 @@ describe('simulator SSE stream', () => {
   it('[sim:headers-delay=MS] lets a client give up before the headers; the turn stays stored', async () => {
     const cid = await newConversation();
     const abort = new AbortController();
-    const pending = fetch(`${sim.baseUrl}/conversations/${cid}/responses/stream`, {
+    const pending = call(`/conversations/${cid}/responses/stream`, {
       method: 'POST',
-      headers: { ...apiHeaders(sim.config), accept: 'text/event-stream' },
-      body: JSON.stringify({ input: { text: 'too late [sim:headers-delay=600000]' } }),
+      accept: 'text/event-stream',
+      body: { input: { text: 'too late [sim:headers-delay=600000]' } },
       signal: abort.signal,
     });
     await waitFor('the stored turn', () => sim.conversations()[0]?.turns[0]);
@@ -247,31 +212,18 @@ describe('simulator SSE stream', () => {
   });
 
   it('keeps a never-ending stream alive until the simulator closes', async () => {
-    const own = await startSimulator({ clock, keepAliveMs: 10 });
-    try {
-      const created = await fetch(`${own.baseUrl}/conversations`, {
-        method: 'POST',
-        headers: apiHeaders(own.config),
-        body: '{}',
-      });
-      const cid = ((await created.json()) as Json).conversation_id as string;
-      const res = await fetch(`${own.baseUrl}/conversations/${cid}/responses/stream`, {
-        method: 'POST',
-        headers: { ...apiHeaders(own.config), accept: 'text/event-stream' },
-        body: JSON.stringify({ input: { text: 'forever [sim:never]' } }),
-      });
-      let keepAlives = 0;
-      let closing: Promise<void> | undefined;
-      const { events, error } = await collect(res, (item) => {
-        if (item.kind === 'event') clock.advance(1000);
-        if (item.kind === 'comment' && ++keepAlives === 3) closing = own.close();
-      });
-      await closing;
-      expect(keepAlives).toBeGreaterThanOrEqual(3);
-      expect(events.map((e) => e.name)).toEqual(['RESPONSE_CREATED', 'RESPONSE_IN_PROGRESS', 'RESPONSE_OUTPUT_DELTA']);
-      expect(error).toBeInstanceOf(Error);
-    } finally {
-      await own.close();
-    }
+    const own = await startSimulatorForTest({ clock, keepAliveMs: 10 });
+    const ownApi = simulatorApi(own);
+    const res = await ownApi.openStream(await ownApi.newConversation(), 'forever [sim:never]');
+    let keepAlives = 0;
+    let closing: Promise<void> | undefined;
+    const { events, error } = await collect(res, (item) => {
+      if (item.kind === 'event') clock.advance(1000);
+      if (item.kind === 'comment' && ++keepAlives === 3) closing = own.close();
+    });
+    await closing;
+    expect(keepAlives).toBeGreaterThanOrEqual(3);
+    expect(events.map((e) => e.name)).toEqual(['RESPONSE_CREATED', 'RESPONSE_IN_PROGRESS', 'RESPONSE_OUTPUT_DELTA']);
+    expect(error).toBeInstanceOf(Error);
   });
 });

@@ -1,16 +1,17 @@
 /**
  * One fault case: an in-process simulator over real HTTP, a CSV of unique questions, a task queue and batch of
- * its own, `mwbatch worker` processes and `mwbatch submit` runs against a real Temporal dev server.
+ * its own, `mwbatch worker` processes and `mwbatch submit` runs against a real Temporal dev server. It belongs to
+ * the test that starts it and is closed when that test ends.
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { inject, onTestFinished } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../../simulator';
 import type { CliRun } from '../../helpers/cli';
 import { tempDir, writeCsv } from '../../helpers/batch';
 import { waitFor } from '../../helpers/wait';
-import { startCli, WorkerProcess, type CliProcess } from './processes';
+import { killCli, startCli, WorkerProcess, type CliProcess } from './processes';
 
 export const DEFAULT_ROWS = 200;
 /** Per case: most take 15-60 s alone, up to ~100 s (a dozen worker kills); twice that when files run side by side. */
@@ -52,11 +53,13 @@ export interface FaultStack {
   /** `submit FILE --batch … --out … --concurrency …` plus `extra`. */
   submitArgs(extra?: string[]): string[];
   startSubmit(extra?: string[]): CliProcess;
+  /** `submitArgs(extra)` run to its end. */
   submit(extra?: string[]): Promise<CliRun>;
   /** API and token requests the simulator has seen so far. */
   requestCount(): number;
   /** Resolves once the simulator has seen `n` more requests than `since`. */
   waitForRequests(since: number, n: number, timeoutMs?: number): Promise<number>;
+  /** Kills the CLI runs still going, then closes the simulator and stops the workers; the test's end does it too. */
   close(): Promise<void>;
 }
 
@@ -68,6 +71,7 @@ export function faultQuestions(name: string, rows: number): string[] {
   );
 }
 
+/** The stack of one fault case, for the running test: closed when that test ends (pass or fail). */
 export async function startFaultStack(options: FaultStackOptions): Promise<FaultStack> {
   const { name } = options;
   const startedAt = Date.now();
@@ -86,6 +90,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   ]);
   const outDir = join(dir, 'out');
   const workers: WorkerProcess[] = [];
+  const cliRuns: CliProcess[] = [];
   const cliEnv = { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: taskQueue };
 
   const submitArgs = (extra: string[] = []) => [
@@ -100,6 +105,21 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
     ...extra,
   ];
   const requestCount = () => sim.stats().totalRequests;
+  const startSubmit = (extra?: string[]) => {
+    const run = startCli(submitArgs(extra), cliEnv);
+    cliRuns.push(run);
+    return run;
+  };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await Promise.all(cliRuns.map(killCli));
+      // The simulator next: it drops hanging requests, so the workers' graceful shutdown has nothing to wait for.
+      await sim.close();
+      await Promise.all(workers.map((w) => w.stop()));
+      rmSync(dir, { recursive: true, force: true });
+    })());
+  onTestFinished(close);
 
   return {
     name,
@@ -132,8 +152,8 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
       return worker;
     },
     submitArgs,
-    startSubmit: (extra) => startCli(submitArgs(extra), cliEnv),
-    submit: (extra) => startCli(submitArgs(extra), cliEnv).done,
+    startSubmit,
+    submit: (extra) => startSubmit(extra).done,
     requestCount,
     waitForRequests(since, n, timeoutMs = 120_000) {
       return waitFor(
@@ -142,11 +162,6 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
         timeoutMs,
       );
     },
-    async close() {
-      // The simulator first: it drops hanging requests, so the workers' graceful shutdown has nothing to wait for.
-      await sim.close();
-      await Promise.all(workers.map((w) => w.stop()));
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close,
   };
 }

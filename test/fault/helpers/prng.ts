@@ -1,17 +1,13 @@
-/** A small seeded PRNG (mulberry32), so that "random" kill moments and fault phases replay exactly. */
+/**
+ * Seeded randomness for the fault cases, so that "random" kill moments and fault phases replay exactly: the
+ * simulator's own PRNG (mulberry32), and a whole number drawn from it.
+ */
+import { mulberry32, type Rng } from '../../../simulator/random';
 
-export type Rng = () => number;
+export type { Rng };
 
-export function seededRng(seed: number): Rng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A PRNG returning floats in [0, 1), the same sequence for the same seed. */
+export const seededRng: (seed: number) => Rng = mulberry32;
 
 /** A whole number in [min, max], both included. */
 export function randomInt(rng: Rng, min: number, max: number): number {

@@ -1,11 +1,13 @@
 /**
- * A byte-level UTF-8 check run on the raw file before csv-parse sees it: csv-parse would silently decode
- * Latin-1 or UTF-16 bytes into replacement characters, and the user would get answers to garbled questions.
+ * The first step of reading a question file: a byte-level UTF-8 check run on the raw bytes before csv-parse sees
+ * them. csv-parse would silently decode Latin-1 or UTF-16 bytes into replacement characters, and the user would get
+ * answers to garbled questions; this check names the lines that are not UTF-8, and stops the read at bytes that are
+ * not text at all.
  */
 
 export const NOT_UTF8 = 'not valid UTF-8 (save the file as UTF-8)';
 
-export interface FatalEncoding {
+interface FatalEncoding {
   line: number;
   message: string;
 }

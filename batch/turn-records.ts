@@ -1,9 +1,38 @@
-/** From a workflow's per-turn result (or its failure) to the row written in the results files. */
+/**
+ * From a workflow's turn results (or its failure) to the result records written in the results files, and back
+ * from a record to the row it answers (retry-failed asks that row again).
+ */
 import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import type { ConversationResult, TurnResult } from '../common/types';
 import type { QuestionRow } from './questions';
 import type { ResultRecord } from './results';
 import { workflowInput } from './inspect';
+
+/** The fields of a record that come from its row of the question file. */
+type RowFields = Pick<ResultRecord, 'rowId' | 'line' | 'question' | 'conversation' | 'title' | 'extra'>;
+
+function rowFields(row: QuestionRow): RowFields {
+  return {
+    rowId: row.rowId,
+    line: row.line,
+    question: row.question,
+    conversation: row.conversation,
+    title: row.title,
+    extra: row.extra,
+  };
+}
+
+/** The row a record answers, to ask it again. */
+export function rowOfRecord(record: ResultRecord): QuestionRow {
+  return {
+    line: record.line,
+    rowId: record.rowId,
+    question: record.question,
+    conversation: record.conversation,
+    title: record.title,
+    extra: record.extra,
+  };
+}
 
 /**
  * The records of a conversation's rows from its workflow's result, one per row in row order. A turn result that
@@ -18,7 +47,7 @@ export async function recordsFromResult(
   const byRow = new Map(result.turns.map((turn) => [turn.rowId, turn]));
   const records: ResultRecord[] = [];
   for (const row of rows) {
-    let turn = byRow.get(row.id);
+    let turn = byRow.get(row.rowId);
     if (turn?.storedIn) turn = await workflowInput<TurnResult>(client, turn.storedIn);
     records.push(turn ? recordFromTurn(row, turn, workflowId) : recordFromWorkflowError(row, 'no result', workflowId));
   }
@@ -27,12 +56,7 @@ export async function recordsFromResult(
 
 export function recordFromTurn(row: QuestionRow, turn: TurnResult, workflowId: string): ResultRecord {
   return {
-    rowId: row.id,
-    line: row.line,
-    question: row.question,
-    conversation: row.conversation,
-    title: row.title,
-    extra: row.extra,
+    ...rowFields(row),
     status: turn.status,
     answer: turn.answer,
     citations: turn.citations,
@@ -53,12 +77,7 @@ export function recordFromWorkflowError(row: QuestionRow, err: unknown, workflow
   const cancelled = err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure;
   const message = err instanceof WorkflowFailedError ? (err.cause?.message ?? err.message) : String(err);
   return {
-    rowId: row.id,
-    line: row.line,
-    question: row.question,
-    conversation: row.conversation,
-    title: row.title,
-    extra: row.extra,
+    ...rowFields(row),
     status: cancelled ? 'CANCELLED' : 'ERROR',
     answer: '',
     citations: [],
