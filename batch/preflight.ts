@@ -44,7 +44,8 @@ export function rowLocation(path: string, row: Pick<QuestionRow, 'line' | 'rowId
 /**
  * Refuses the file (InputMismatchError, exit 2) when a conversation of it already has a workflow in the batch with
  * other questions or another title, naming each such conversation by its first row. Returns the IDs of the batch's
- * existing workflows. Visibility is eventually consistent: startOrAttach checks again on every attach.
+ * existing workflows. Visibility is eventually consistent: startOrAttach checks again on attaching to a workflow
+ * this listing did not show.
  */
 export async function checkInputsUnchanged(
   client: Client,

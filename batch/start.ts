@@ -74,15 +74,18 @@ export function firstRowOf(input: Pick<ConversationInput, 'turns'>): string {
  * from the batch and conversation key, an existing one (running or closed) is never started again, so submitting
  * the same batch twice never asks twice. Attaching first compares the input hash recorded on the workflow: a
  * conversation whose questions or title changed under the same ID is refused (InputMismatchError), not answered
- * with the old answers. `submit` checks the whole batch up front (batch/preflight.ts); this is the backstop
- * for workflows visibility did not list yet.
+ * with the old answers. `submit` checks the whole batch up front (batch/preflight.ts): a workflow it already
+ * compared (`checked`) is attached to at once, with no start and no describe; the check here is the backstop for
+ * workflows visibility did not list yet.
  */
 export async function startOrAttach(
   client: Client,
   taskQueue: string,
   input: ConversationInput,
+  { checked = false }: { checked?: boolean } = {},
 ): Promise<{ handle: ConversationHandle; started: boolean }> {
   const workflowId = conversationWorkflowId(input.batchId, input.conversationKey);
+  if (checked) return { handle: client.workflow.getHandle<typeof conversationWorkflow>(workflowId), started: false };
   const inputHash = conversationInputHash(input);
   try {
     const handle = await client.workflow.start<typeof conversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {

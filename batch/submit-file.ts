@@ -85,7 +85,7 @@ export async function loadBatchFile(
 }
 
 /** A batch run's options (the batch id comes with the file), plus what only a run from a file does. */
-export interface SubmitFileOptions extends Omit<BatchRunOptions, 'batchId' | 'needsAnswer'> {
+export interface SubmitFileOptions extends Omit<BatchRunOptions, 'batchId' | 'needsAnswer' | 'checkedWorkflowIds'> {
   /** Ask the API through a worker before starting (default true); `dev` runs its own worker and simulator. */
   apiCheck?: boolean;
   log?: (line: string) => void;
@@ -115,7 +115,11 @@ export async function submitFile(
   const started = Date.now();
   try {
     log(`batch ${batchId}: ${file.rows.length} rows in ${conversations.length} conversations → ${outDir}`);
-    const summary = await runBatch(client, conversations, results, { ...options, batchId });
+    const summary = await runBatch(client, conversations, results, {
+      ...options,
+      batchId,
+      checkedWorkflowIds: existing,
+    });
     if (!options.wait) {
       log(
         `started ${summary.started} workflows (${summary.attached} already existed); collect with: mwbatch results ${batchId}`,

@@ -9,6 +9,7 @@ import { resolveTurnSettings, type PollSchedule, type TurnMode } from '../common
 import type { Conversation, QuestionRow } from './questions';
 import type { ResultsWriter } from './results';
 import { ConfigError } from '../common/errors';
+import { conversationWorkflowId } from '../common/names';
 import { inputOfConversation, startOrAttach } from './start';
 import { countStatus, ProgressReporter, type ProgressCounts } from './progress';
 import { recordFromWorkflowError, recordsFromResult } from './turn-records';
@@ -27,6 +28,8 @@ export interface BatchRunOptions {
   progressStream?: NodeJS.WriteStream;
   /** Which rows still need asking; default: those with no result yet. `retry-failed` asks the non-COMPLETED ones. */
   needsAnswer?: (rowId: string) => boolean;
+  /** Workflows of the batch whose input the pre-flight already compared with the file: attached without a check. */
+  checkedWorkflowIds?: ReadonlySet<string>;
 }
 
 export interface BatchRunSummary {
@@ -72,7 +75,8 @@ export async function runBatch(
     const input = inputOfConversation(options.batchId, conversation, resolveTurnSettings(options));
     let attached;
     try {
-      attached = await startOrAttach(client, options.taskQueue, input);
+      const checked = options.checkedWorkflowIds?.has(conversationWorkflowId(input.batchId, input.conversationKey));
+      attached = await startOrAttach(client, options.taskQueue, input, { checked });
     } catch (err) {
       if (err instanceof ConfigError) throw err; // the input differs from what the batch holds: nothing to collect
       noteUncollected(conversation, err);
