@@ -22,6 +22,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY activities ./activities
 COPY cli ./cli
 COPY batch ./batch
+COPY evaluation ./evaluation
 COPY dev ./dev
 COPY codec ./codec
 COPY common ./common
@@ -59,7 +60,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The CLI writes results/<batch>/ under the working directory: /data, writable by the unprivileged user and the
 # natural mount point for CSV files (docker run -v "$PWD:/data" ...).
-RUN mkdir -p /data && chown node:node /data
+RUN mkdir -p /data/runs && chown -R node:node /data
 WORKDIR /data
 # The official Node images ship the unprivileged user "node" (uid 1000).
 USER node

@@ -5,7 +5,7 @@
 
 CSV ?= examples/questions.csv
 
-.PHONY: run test install build temporal-cli lint bench clean
+.PHONY: run test install build temporal-cli browser lint bench bench-report clean
 
 # `npm install` (not `npm ci`): npm 11 refuses `npm ci` when the lock file lacks entries for optional
 # platform packages (here @swc/core's) that the registry does not serve; install still honours the lock file.
@@ -27,7 +27,17 @@ run: temporal-cli
 lint: install
 	npm run lint
 
-test: temporal-cli lint
+# Headless Chromium for the tests of report.html (test/e2e/eval-report.test.ts): Debian's `chromium`, installed
+# with apt-get when neither CHROMIUM_PATH nor `chromium` on the PATH finds one (with sudo when not root).
+browser:
+	@if [ -n "$$CHROMIUM_PATH" ] && [ -x "$$CHROMIUM_PATH" ]; then :; \
+	elif command -v chromium >/dev/null 2>&1; then :; \
+	else \
+		SUDO=; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
+	fi
+
+test: temporal-cli browser lint
 	npx vitest run
 
 # Issue 5's comparison (bench/compare.ts): this project (poll, stream) against a plain script, one table on stdout.
@@ -35,6 +45,12 @@ test: temporal-cli lint
 bench: temporal-cli
 	npx tsc -p bench/tsconfig.json
 	node dist/bench/bench/compare.js $(BENCH_ARGS)
+
+# report.html of a generated 1,000-question × 3-repeat run (bench/report.ts): size, open, filter and search times in
+# headless Chromium, one table on stdout. BENCH_ARGS passes options, e.g. BENCH_ARGS="--questions 2000 --runs 5".
+bench-report: install browser
+	npx tsc -p bench/tsconfig.json
+	node dist/bench/bench/report.js $(BENCH_ARGS)
 
 clean:
 	rm -rf dist node_modules/.install-stamp

@@ -3,9 +3,17 @@
  * fetch a response; streaming and the API check come from their own files). The client, and so the bearer token or
  * client secret, is injected by the worker; nothing secret is ever an activity argument or result.
  */
-import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import { isTerminalStatus, type MoveworksClient } from '../moveworks';
-import { activityKey, keepHeartbeating, posting, settlingWindow, terminalOutput, withFailureMapping } from './support';
+import {
+  activityKey,
+  beat,
+  keepHeartbeating,
+  posting,
+  settlingWindow,
+  terminalOutput,
+  withFailureMapping,
+} from './support';
 import { pollInline } from './inline-poll';
 import { createStreamActivities } from './stream-turn';
 import { createApiCheckActivities } from './api-check';
@@ -37,6 +45,7 @@ export interface ActivityDeps {
 /** What submitTurn heartbeats: once set, a retry continues with this response instead of submitting again. */
 interface SubmitCheckpoint {
   responseId?: string;
+  [key: string]: unknown;
 }
 
 export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps) {
@@ -84,7 +93,7 @@ export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps
             moveworks.createResponse(input.conversationId, { text: input.question }, { signal }),
           );
           responseId = response.response_id;
-          if (inlinePoll) heartbeat({ responseId } satisfies SubmitCheckpoint);
+          if (inlinePoll) beat({ responseId } satisfies SubmitCheckpoint);
           const submitted = { responseId, status: response.status, attempt, reconciled: false };
           if (!inlinePoll) return submitted;
           const ids = { conversationId: input.conversationId, responseId };

@@ -37,8 +37,8 @@ export function rateLimitDelayMs(err: RateLimitError, attempt: number): number {
   return Math.min(RATE_LIMIT_MAX_DELAY_MS, Math.max(RATE_LIMIT_MIN_DELAY_MS, err.retryAfterMs));
 }
 
-function detailsOf(err: MoveworksError, attempt: number): ApiFailureDetails {
-  return { status: err.status, code: err.code, rootUuid: err.rootUuid, attempt };
+function detailsOf(err: MoveworksError, attempt: number, http429s: number): ApiFailureDetails {
+  return { status: err.status, code: err.code, rootUuid: err.rootUuid, attempt, ...(http429s > 0 && { http429s }) };
 }
 
 /** How long a 404 or 409 is taken for the API still settling before it is final. */
@@ -51,6 +51,8 @@ export interface FailureContext {
   earlier429s?: number;
   /** Until when (ms epoch) a 404 or 409 is retried as the API settling; unset: never. */
   settlingUntilMs?: number;
+  /** 429s this activity's attempts got, this one's included: reported with a final failure. */
+  http429s?: number;
 }
 
 /**
@@ -61,8 +63,8 @@ export interface FailureContext {
  */
 export function toTemporalFailure(err: unknown, context: FailureContext): unknown {
   if (!(err instanceof MoveworksError)) return err;
-  const { attempt, earlier429s = 0, settlingUntilMs = 0 } = context;
-  const failure = { message: err.message, type: err.name, details: [detailsOf(err, attempt)] };
+  const { attempt, earlier429s = 0, settlingUntilMs = 0, http429s = 0 } = context;
+  const failure = { message: err.message, type: err.name, details: [detailsOf(err, attempt, http429s)] };
   if (err instanceof RateLimitError) {
     return ApplicationFailure.create({ ...failure, nextRetryDelay: rateLimitDelayMs(err, attempt + earlier429s) });
   }

@@ -3,14 +3,23 @@
  * recorded in the heartbeat as soon as the stream announces it, so if the stream breaks or the worker dies, the
  * turn continues by polling that same response: it is never submitted twice.
  */
-import { activityInfo, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import { StreamError, type MoveworksClient, type ResponseStream } from '../moveworks';
 import type { SubmitTurnInput, SubmitTurnOutput } from '../common/activity-types';
 import { earlierSubmission, type RejectedAttempts } from './reconcile';
-import { activityKey, keepHeartbeating, posting, settlingWindow, terminalOutput, withFailureMapping } from './support';
+import {
+  activityKey,
+  beat,
+  keepHeartbeating,
+  posting,
+  settlingWindow,
+  terminalOutput,
+  withFailureMapping,
+} from './support';
 
 interface StreamCheckpoint {
   responseId?: string;
+  [key: string]: unknown;
 }
 
 export function createStreamActivities({ moveworks }: { moveworks: MoveworksClient }, rejected: RejectedAttempts) {
@@ -36,7 +45,7 @@ export function createStreamActivities({ moveworks }: { moveworks: MoveworksClie
             moveworks.createResponseStream(input.conversationId, { text: input.question }, { signal }),
           );
           for await (const event of stream) {
-            heartbeat({ responseId: stream.responseId } satisfies StreamCheckpoint);
+            beat({ responseId: stream.responseId } satisfies StreamCheckpoint);
             if (event.event === 'RESPONSE_COMPLETED' || event.event === 'RESPONSE_FAILED') {
               return { ...terminalOutput(event.data.response, attempt), responseId: event.data.response.response_id };
             }

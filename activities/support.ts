@@ -1,20 +1,60 @@
-/** What every HTTP activity shares: failure mapping, the key of an activity across attempts, POST bookkeeping. */
-import { activityInfo, heartbeat } from '@temporalio/activity';
-import { extractAnswer, formatSize, ResponseTooLargeError, type AssistantResponse } from '../moveworks';
+/**
+ * What every HTTP activity shares: failure mapping, heartbeats that count 429s across attempts, the key of an
+ * activity across attempts, POST bookkeeping.
+ */
+import { activityInfo, Context, heartbeat } from '@temporalio/activity';
+import { extractAnswer, formatSize, RateLimitError, ResponseTooLargeError, type AssistantResponse } from '../moveworks';
 import type { FetchResponseOutput } from '../common/activity-types';
 import { SETTLING_WINDOW_MS, toTemporalFailure, type FailureContext } from './failures';
 import type { RejectedAttempts } from './reconcile';
 
-/** Runs one activity attempt; whatever the Moveworks client throws becomes the failure that drives the retry. */
-export async function withFailureMapping<T>(
+// --- Heartbeats, and the 429s they count ---
+//
+// A 429 fails the attempt (Temporal retries it after Retry-After), so the attempt that succeeds never saw the
+// earlier ones. Each 429 is therefore added to the activity's heartbeat details, which Temporal hands to the next
+// attempt, and the successful attempt reports the total as `http429s`. The count rides beside the activity's own
+// checkpoint (the response id), never instead of it: a retry must still find its response.
+
+/** The details this attempt heartbeated last, per running activity. */
+const lastBeat = new WeakMap<Context, Record<string, unknown>>();
+
+/** 429s the earlier attempts of this activity got. */
+function earlier429s(): number {
+  const details = activityInfo().heartbeatDetails as { http429s?: unknown } | undefined;
+  return typeof details?.http429s === 'number' ? details.http429s : 0;
+}
+
+/** Heartbeat the activity's checkpoint, carrying the 429 count forward. */
+export function beat(checkpoint: Record<string, unknown> = {}): void {
+  const details = { ...checkpoint, http429s: earlier429s() };
+  lastBeat.set(Context.current(), details);
+  heartbeat(details);
+}
+
+/** A 429 ends this attempt: one more in the count, the last checkpoint (this attempt's or an earlier one's) kept. */
+function count429(): void {
+  const earlier = activityInfo().heartbeatDetails as Record<string, unknown> | undefined;
+  const last = lastBeat.get(Context.current()) ?? earlier ?? {};
+  heartbeat({ ...last, http429s: earlier429s() + 1 });
+}
+
+/**
+ * Runs one activity attempt; whatever the Moveworks client throws becomes the failure that drives the retry. The
+ * result carries the 429s of the earlier attempts, when there were any.
+ */
+export async function withFailureMapping<T extends object>(
   call: (attempt: number) => Promise<T>,
   context: Omit<FailureContext, 'attempt'> = {},
-): Promise<T> {
+): Promise<T & { http429s?: number }> {
   const { attempt } = activityInfo();
+  const before = earlier429s();
   try {
-    return await call(attempt);
+    const output = await call(attempt);
+    return before > 0 ? { ...output, http429s: before } : output;
   } catch (err) {
-    throw toTemporalFailure(err, { ...context, attempt });
+    const rateLimited = err instanceof RateLimitError;
+    if (rateLimited) count429();
+    throw toTemporalFailure(err, { ...context, attempt, http429s: before + (rateLimited ? 1 : 0) });
   }
 }
 
@@ -71,7 +111,7 @@ const HEARTBEAT_EVERY_MS = 4_000;
  * once and throttles the later ones, so that first, immediate one is left for the moment the checkpoint gets its
  * response id (the caller heartbeats then). A quick turn thus costs one heartbeat, and it carries the id.
  */
-export function keepHeartbeating(checkpoint: () => unknown): () => void {
-  const timer = setInterval(() => heartbeat(checkpoint()), HEARTBEAT_EVERY_MS);
+export function keepHeartbeating(checkpoint: () => Record<string, unknown>): () => void {
+  const timer = setInterval(() => beat(checkpoint()), HEARTBEAT_EVERY_MS);
   return () => clearInterval(timer);
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { conversationWorkflowId } from '../common/names';
 import { ConfigError, IncompleteBatchError } from '../common/errors';
+import { safeForTerminal } from '../common/terminal';
 import {
   deriveBatchId,
   formatProblem,
@@ -34,6 +35,9 @@ export class InvalidFileError extends ConfigError {
  */
 export const MAX_CONVERSATION_INPUT_BYTES = 1.5 * 1024 * 1024;
 
+/** Where a batch's messages go unless the caller takes them: stderr, as text safe for a terminal. */
+const logToStderr = (line: string) => console.error(safeForTerminal(line, { keepNewlines: true }));
+
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** One line per conversation whose workflow input would be over MAX_CONVERSATION_INPUT_BYTES. */
@@ -59,7 +63,7 @@ export interface BatchFile {
 export async function loadBatchFile(
   path: string,
   options: { batchId?: string; outDir?: string; skipInvalid: boolean },
-  log: (line: string) => void = (line) => console.error(line),
+  log: (line: string) => void = logToStderr,
 ): Promise<BatchFile> {
   let file: QuestionFile;
   try {
@@ -102,7 +106,7 @@ export async function submitFile(
   batch: BatchFile,
   options: SubmitFileOptions,
 ): Promise<SubmitFileOutcome> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  const log = options.log ?? logToStderr;
   const { file, batchId, outDir } = batch;
   const conversations = groupConversations(file.rows);
   const existing = await checkInputsUnchanged(client, { path: file.path, batchId }, conversations);

@@ -64,6 +64,7 @@ export function recordFromTurn(row: QuestionRow, turn: TurnResult, workflowId: s
     responseId: turn.responseId,
     latencyMs: turn.latencyMs,
     attempts: turn.attempts,
+    http429s: turn.http429s,
     errorCode: turn.errorCode,
     errorMessage: turn.errorMessage,
     rootUuid: turn.rootUuid,

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
+import { csvText } from '../common/csv';
 import { DEFAULT_POLL_SCHEDULE } from '../common/types';
 import {
   extractAnswer,
@@ -74,11 +75,6 @@ async function withRetries<T>(call: () => Promise<T>, count: () => void): Promis
     }
   }
 }
-
-const csvCell = (value: string | number) => {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-};
 
 async function main(): Promise<void> {
   const startedAt = Date.now();
@@ -167,10 +163,10 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve, reject) => journal.end((err?: Error | null) => (err ? reject(err) : resolve())));
 
   const header = ['id', 'question', 'status', 'answer', 'latency_ms', 'attempts', 'error_code'];
-  const lines = outcomes.map((o) =>
-    [o.rowId, o.question, o.status, o.answer, o.latencyMs, o.attempts, o.errorCode ?? ''].map(csvCell).join(','),
+  const csvRows = outcomes.map((o) =>
+    [o.rowId, o.question, o.status, o.answer, o.latencyMs, o.attempts, o.errorCode ?? ''].map(String),
   );
-  await writeFile(join(values.out, 'results.csv'), `${[header.join(','), ...lines].join('\n')}\n`);
+  await writeFile(join(values.out, 'results.csv'), csvText([header, ...csvRows], { bom: true }));
   const completed = outcomes.filter((o) => o.status === 'COMPLETED').length;
   const summary = { questions: rows.length, completed, peakInFlight, wallMs: Date.now() - startedAt };
   process.stdout.write(`${JSON.stringify(summary)}\n`);

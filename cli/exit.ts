@@ -3,13 +3,20 @@
  * or configuration 2, Temporal unreachable 3; common/errors.ts) is printed as one message; anything else is
  * unexpected, printed with its stack, exit 1.
  */
-import { ConfigError, IncompleteBatchError, UnreachableTemporalError } from '../common/errors';
+import { inspect } from 'node:util';
+import { ConfigError, IncompleteBatchError, IncompleteRunError, UnreachableTemporalError } from '../common/errors';
+import { safeForTerminal } from '../common/terminal';
 
 export function exitOnError(err: unknown): never {
-  if (err instanceof ConfigError || err instanceof UnreachableTemporalError || err instanceof IncompleteBatchError) {
-    console.error(err.message);
+  if (
+    err instanceof ConfigError ||
+    err instanceof UnreachableTemporalError ||
+    err instanceof IncompleteBatchError ||
+    err instanceof IncompleteRunError
+  ) {
+    console.error(safeForTerminal(err.message, { keepNewlines: true }));
     process.exit(err.exitCode);
   }
-  console.error(err);
+  console.error(safeForTerminal(inspect(err), { keepNewlines: true }));
   process.exit(1);
 }

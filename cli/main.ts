@@ -11,6 +11,8 @@ import { registerAsk } from './commands/ask';
 import { registerBatchCommands } from './commands/batch';
 import { registerDev } from './commands/dev';
 import { registerDoctor } from './commands/doctor';
+import { registerEval } from './commands/eval';
+import { registerSchedule } from './commands/schedule';
 import { registerSubmit } from './commands/submit';
 
 function buildProgram(): Command {
@@ -22,6 +24,8 @@ function buildProgram(): Command {
     });
 
   registerSubmit(program);
+  registerEval(program);
+  registerSchedule(program);
   registerBatchCommands(program);
   registerAsk(program);
   registerDev(program);

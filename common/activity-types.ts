@@ -10,6 +10,8 @@ export interface CreateConversationInput {
 export interface CreateConversationOutput {
   conversationId: string;
   attempt: number;
+  /** Of the attempts, the ones answered 429 (unset: none). */
+  http429s?: number;
   /** True when a retry found the conversation an earlier attempt had created. */
   reconciled: boolean;
 }
@@ -63,6 +65,8 @@ export interface FetchResponseOutput {
   answer?: string;
   citations?: AnswerCitation[];
   attempt: number;
+  /** Of the attempts, the ones answered 429 (unset: none). */
+  http429s?: number;
 }
 
 /** Details attached to every ApplicationFailure an activity throws, so the workflow can report them per row. */
@@ -72,4 +76,6 @@ export interface ApiFailureDetails {
   rootUuid?: string;
   /** The activity attempt that failed, so the workflow can count API attempts even on failure. */
   attempt?: number;
+  /** Of its attempts, the ones answered 429. */
+  http429s?: number;
 }

@@ -56,3 +56,12 @@ export class IncompleteBatchError extends Error {
     );
   }
 }
+
+/** Temporal went away while an evaluation run was followed; the run goes on server-side and the command resumes it. */
+export class IncompleteRunError extends Error {
+  override name = 'IncompleteRunError';
+  readonly exitCode = 3;
+  constructor(cause: string, resumeCommand: string) {
+    super(`Lost Temporal while following the run (${cause}). Nothing was lost: resume with \`${resumeCommand}\`.`);
+  }
+}

@@ -26,3 +26,32 @@ export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
 
 /** Memo set on a conversation that was cancelled and returned the answers it had: Temporal shows it Completed. */
 export const CANCELLED_MEMO = 'cancelled';
+
+// --- Evaluation runs (evaluation/) ---
+
+export const EVALUATION_RUN_WORKFLOW_TYPE = 'evaluationRunWorkflow';
+
+/** The batch id of an evaluation run's conversations: `mwbatch status` and the BatchId search attribute find them. */
+export function evaluationBatchId(suite: string, runId: string): string {
+  return `eval-${suite}-${runId}`;
+}
+
+/** One run of a suite owns one workflow; `eval --run ID` finds it again by this ID. */
+export function evaluationRunWorkflowId(suite: string, runId: string): string {
+  return evaluationBatchId(suite, runId);
+}
+
+/** The conversation key of one repeat: each repeat asks in a conversation of its own. */
+export function repeatKey(conversationKey: string, repeat: number): string {
+  return `${conversationKey}~${repeat}`;
+}
+
+/** The workflow that asks one conversation of one repeat and checks its answers. */
+export function evaluationCaseWorkflowId(
+  suite: string,
+  runId: string,
+  conversationKey: string,
+  repeat: number,
+): string {
+  return `${conversationWorkflowId(evaluationBatchId(suite, runId), repeatKey(conversationKey, repeat))}/check`;
+}

@@ -103,6 +103,8 @@ export interface TurnResult {
   latencyMs: number;
   /** HTTP attempts made for this turn, retries included (the conversation's creation counts for its first turn). */
   attempts: number;
+  /** Of those, the ones answered 429 (unset in results of older workers). */
+  http429s?: number;
   errorCode?: string;
   errorMessage?: string;
   /** x-moveworks-root-uuid of the failing request, for Moveworks support. */

@@ -39,6 +39,19 @@ export function expectedAnswer(question: string): string {
   return missing > 0 ? answer + filler(missing) : answer;
 }
 
+/**
+ * The answer a new turn gets: the configured override for its question (the `answers` knob, keyed by the question
+ * without directives), else `expectedAnswer`, marked with its variant under `[sim:vary=N]` (`asked`: how many times
+ * the question was asked before, this one included).
+ */
+export function answerForTurn(question: string, overrides: Record<string, string>, asked: number): string {
+  const override = overrides[stripDirectives(question)];
+  if (override !== undefined) return override;
+  const { varyCount } = parseDirectives(question);
+  if (varyCount === null || varyCount < 2) return expectedAnswer(question);
+  return `${expectedAnswer(question)} (variant ${((asked - 1) % varyCount) + 1} of ${varyCount})`;
+}
+
 /** `missing` characters (= bytes, all ASCII) of numbered blocks, so a lost or repeated chunk is visible. */
 function filler(missing: number): string {
   const blocks: string[] = [];
@@ -69,6 +82,8 @@ export interface Directives {
   commitDelayMs: number | null;
   /** `[sim:stream-early=…]`: the stream fails before its first event (see StreamEarly). */
   streamEarly: StreamEarly | null;
+  /** `[sim:vary=N]`: the k-th time the question is asked, its answer is variant ((k - 1) mod N) + 1 of N. */
+  varyCount: number | null;
 }
 
 /** cut = connection destroyed after the headers; error = a lone ERROR event; not-sse = a 200 JSON body. */
@@ -94,6 +109,7 @@ export function parseDirectives(question: string): Directives {
     headersDelayMs: numberDirective(question, 'headers-delay'),
     commitDelayMs: numberDirective(question, 'commit-delay'),
     streamEarly: early ?? null,
+    varyCount: numberDirective(question, 'vary'),
   };
 }
 
@@ -114,15 +130,14 @@ export interface CitationSpec {
 }
 
 /** One or two citations, chosen by the question hash, pointing into the answer text. */
-export function citationSpecs(question: string): CitationSpec[] {
+export function citationSpecs(question: string, answer: string = expectedAnswer(question)): CitationSpec[] {
   const hash = shortHash(question);
-  const answer = expectedAnswer(question);
   const specs: CitationSpec[] = [
     {
       url: `https://kb.simulator.example/articles/${hash}-1`,
       title: `Knowledge article ${hash}-1`,
       body: `Background for: ${stripDirectives(question).slice(0, 120)}`,
-      offset: answer.lastIndexOf(' ['),
+      offset: Math.max(0, answer.lastIndexOf(' [')),
     },
   ];
   if (fnv1a(question) % 2 === 1) {

@@ -52,6 +52,8 @@ export const simulatorConfigSchema = z
      * or reached its terminal status less than this long ago. 0 accepts it (responses then run side by side).
      */
     conflictWhileSettlingMs: millis.default(0),
+    /** Answers given instead of the computed one, keyed by the question without its directives (tests change them). */
+    answers: z.record(z.string(), z.string()).default({}),
   })
   .strict();
 

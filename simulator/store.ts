@@ -1,5 +1,5 @@
 // In-memory state of the simulated tenant: conversations and their turns.
-import { parseDirectives, stripDirectives } from './answers';
+import { answerForTurn, parseDirectives, stripDirectives } from './answers';
 import { contentVariants, type SimulatorConfig } from './config';
 import { base62, eventId, resourceId, type Rng } from './random';
 import { assistantMessage, statusAt, type Turn } from './turns';
@@ -39,12 +39,15 @@ export function renderConversation(c: ConversationRecord): Record<string, unknow
 export class ConversationStore {
   private readonly conversations = new Map<string, ConversationRecord>();
   private turnCount = 0;
+  /** How many times each question (directives included) was asked, for `[sim:vary=N]`. */
+  private readonly askedByQuestion = new Map<string, number>();
 
   constructor(private readonly deps: StoreDeps) {}
 
   clear(): void {
     this.conversations.clear();
     this.turnCount = 0;
+    this.askedByQuestion.clear();
   }
 
   createConversation(title: string | undefined): ConversationRecord {
@@ -103,11 +106,14 @@ export class ConversationStore {
     const messageId = resourceId(ids, 'msg');
     const callbackId = (action: string): string =>
       Buffer.from(JSON.stringify({ action, message_id: messageId, nonce: base62(ids, 10) })).toString('base64url');
+    const asked = (this.askedByQuestion.get(question) ?? 0) + 1;
+    this.askedByQuestion.set(question, asked);
     const turn: Turn = {
       seq,
       conversationId: c.id,
       responseId,
       question,
+      answer: answerForTurn(question, cfg.answers, asked),
       createdAt: now,
       inProgressAt: now + Math.min(cfg.inProgressAfterMs, settleAt === null ? Infinity : delay),
       settleAt,

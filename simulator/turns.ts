@@ -1,14 +1,6 @@
 // A turn is one submitted question and the response it starts. Everything random about it is decided when it
 // is created; its status at any moment is computed lazily from timestamps, so no timers are needed.
-import {
-  content,
-  citationSpecs,
-  expectedAnswer,
-  reasoningText,
-  type Content,
-  type ContentType,
-  type StreamEarly,
-} from './answers';
+import { content, citationSpecs, reasoningText, type Content, type ContentType, type StreamEarly } from './answers';
 
 export type ResponseStatus = 'CREATED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
 
@@ -25,6 +17,8 @@ export interface Turn {
   conversationId: string;
   responseId: string;
   question: string;
+  /** The answer text, decided when the turn is created (answers.ts answerForTurn). */
+  answer: string;
   createdAt: number;
   inProgressAt: number;
   /** When the response reaches its terminal status; null = stays IN_PROGRESS forever. */
@@ -59,7 +53,7 @@ export function isTerminal(status: ResponseStatus): boolean {
 }
 
 export function answerContent(turn: Turn): Content {
-  return content(turn.contentType, expectedAnswer(turn.question));
+  return content(turn.contentType, turn.answer);
 }
 
 export function reasoningItem(turn: Turn): object {
@@ -76,7 +70,7 @@ export function reasoningItem(turn: Turn): object {
 }
 
 export function assistantMessage(turn: Turn): object {
-  const specs = citationSpecs(turn.question);
+  const specs = citationSpecs(turn.question, turn.answer);
   const citations = specs.map((spec, i) => ({
     citation_id: turn.citationIds[i] ?? `cite_missing${i}`,
     url: spec.url,

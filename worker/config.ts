@@ -30,6 +30,10 @@ const workerEnvSchema = z.object({
   MWBATCH_HEAP_GROWING_PERCENT: zeroOrInt('percent', 1, 300).default(DEFAULT_HEAP_SETTINGS.heapGrowingPercent),
   /** worker/heap.ts: old-space limit of the workflow thread, MB. */
   MWBATCH_WORKFLOW_HEAP_MB: zeroOrInt('megabytes', 64, 16_384).default(DEFAULT_HEAP_SETTINGS.workflowHeapMb),
+  /** Where scheduled evaluation runs write their files: `<dir>/<suite>/<run id>/`. */
+  MWBATCH_RUNS_DIR: z.string().min(1, 'must name a folder').default('runs'),
+  /** The body a scheduled run's webhook gets (the URL itself, MWBATCH_NOTIFY_URL, is read when a run notifies). */
+  MWBATCH_NOTIFY_FORMAT: z.enum(['slack', 'json'], { error: 'must be slack or json' }).default('slack'),
 });
 
 export interface WorkerSettings {
@@ -39,6 +43,7 @@ export interface WorkerSettings {
   maxConcurrentActivities: number;
   maxCachedWorkflows: number;
   heap: HeapSettings;
+  runsDir: string;
 }
 
 /** Run every loader, so that one start-up reports every bad variable, not only the first group's. */
@@ -69,6 +74,7 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
     rps: own.MWBATCH_RPS,
     maxConcurrentActivities: own.MWBATCH_MAX_CONCURRENT_ACTIVITIES,
     maxCachedWorkflows: own.MWBATCH_MAX_CACHED_WORKFLOWS,
+    runsDir: own.MWBATCH_RUNS_DIR,
     heap: {
       heapGrowingPercent: own.MWBATCH_HEAP_GROWING_PERCENT,
       workflowHeapMb: own.MWBATCH_WORKFLOW_HEAP_MB,

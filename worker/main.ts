@@ -7,6 +7,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { checkMoveworksApi, isFatalApiProblem } from '../activities/api-check';
 import { ApiCheckError, UnreachableTemporalError } from '../common/errors';
 import { exitOnError } from '../cli/exit';
+import { safeForTerminal } from '../common/terminal';
 import { loadDataConverter } from '../codec/data-converter';
 import { createMoveworksClient } from '../config/moveworks';
 import { loadWorkerSettings } from './config';
@@ -31,7 +32,9 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     const check = await checkMoveworksApi(moveworks);
     if (!check.ok) {
       if (isFatalApiProblem(check)) throw new ApiCheckError(check, "in this worker's environment and start it again.");
-      console.error(`warning: Moveworks API check: ${check.message}; starting anyway (calls are retried)`);
+      console.error(
+        safeForTerminal(`warning: Moveworks API check: ${check.message}; starting anyway (calls are retried)`),
+      );
     }
     const workers = await createWorkerPair({
       connection,
@@ -43,6 +46,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       maxCachedWorkflows: settings.maxCachedWorkflows,
       workflowBundlePath: env.MWBATCH_WORKFLOW_BUNDLE,
       dataConverter,
+      runsDir: settings.runsDir,
+      env,
     });
     const rps = settings.rps ? `, API budget ${settings.rps} req/s` : '';
     const encrypted = dataConverter ? ', payloads encrypted' : '';

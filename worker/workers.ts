@@ -1,12 +1,15 @@
 /**
- * Builds the two workers one process runs: the conversation workflows on the main task queue, and the HTTP
- * activities on the API task queue, whose rate limit (MWBATCH_RPS) Temporal enforces for every worker together.
+ * Builds the two workers one process runs: the workflows (and the evaluation runs' checks, which call no API) on the
+ * main task queue, and the HTTP activities on the API task queue, whose rate limit (MWBATCH_RPS) Temporal enforces
+ * for every worker together.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { createActivities } from '../activities';
+import { createEvaluationActivities } from '../activities/evaluation';
 import { apiTaskQueue } from '../common/names';
 import type { MoveworksClient } from '../moveworks';
 
@@ -22,6 +25,10 @@ export interface WorkerPairOptions {
   workflowBundlePath?: string;
   /** Payload encryption (codec/data-converter.ts); the same converter must be given to every client. */
   dataConverter?: DataConverter;
+  /** Where scheduled evaluation runs write their files (MWBATCH_RUNS_DIR); default `runs`. */
+  runsDir?: string;
+  /** The environment the notification activity reads the webhook URL from; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The workflows' source: the .ts file when running from source (tests), the compiled .js from dist/. */
@@ -55,6 +62,12 @@ export async function createWorkerPair(options: WorkerPairOptions): Promise<Work
     namespace,
     taskQueue,
     ...workflowSource,
+    // The checks read answers from Temporal through a client over this worker's own connection.
+    activities: createEvaluationActivities({
+      client: new Client({ connection, namespace, dataConverter: options.dataConverter }),
+      runsDir: options.runsDir ?? 'runs',
+      env: options.env,
+    }),
     dataConverter: options.dataConverter,
     maxCachedWorkflows: options.maxCachedWorkflows,
     // New conversations start on the non-sticky queue; the SDK's default (0.2) leaves 2 of 10 pollers there, and

@@ -120,6 +120,7 @@ function failedTurn(turn: TurnInput, failure: TurnFailure, extra: Partial<TurnRe
     citations: [],
     latencyMs: 0,
     attempts: failure.attempts,
+    ...(failure.http429s > 0 && { http429s: failure.http429s }),
     errorCode: failure.code,
     errorMessage: failure.message,
     rootUuid: failure.rootUuid,
@@ -133,7 +134,7 @@ function answeredTurn(
   seen: { status?: string; answer?: string; citations?: TurnResult['citations'] },
   ids: { conversationId: string; responseId: string },
   latencyMs: number,
-  attempts: number,
+  calls: HttpCalls,
 ): TurnResult {
   return {
     rowId: turn.rowId,
@@ -142,8 +143,19 @@ function answeredTurn(
     citations: seen.citations ?? [],
     ...ids,
     latencyMs,
-    attempts,
+    ...callCounts(calls),
   };
+}
+
+/** The HTTP calls a turn made: attempts, and those answered 429. */
+interface HttpCalls {
+  attempts: number;
+  http429s: number;
+}
+
+/** As a TurnResult has them: http429s only when there were some (older results never had it). */
+function callCounts({ attempts, http429s }: HttpCalls): Pick<TurnResult, 'attempts' | 'http429s'> {
+  return http429s > 0 ? { attempts, http429s } : { attempts };
 }
 
 /** Submit a turn as its mode asks; the answer may already be in the result (a stream, or an inline poll). */
@@ -168,7 +180,7 @@ async function askTurn(
 ): Promise<TurnResult> {
   const startedAt = Date.now();
   const deadline = startedAt + deadlineMs;
-  let attempts = 0;
+  const calls: HttpCalls = { attempts: 0, http429s: 0 };
   let responseId: string | undefined;
   const latency = () => Date.now() - startedAt;
   try {
@@ -177,11 +189,12 @@ async function askTurn(
     const pollsDone = submitted.inlinePolls ?? 0;
     // An inline poll answered 429: wait as told, and let the next poll's backoff continue from that 429.
     let notBefore = submitted.retryAfterMs ?? 0;
-    attempts += submitted.attempt + pollsDone;
+    calls.attempts += submitted.attempt + pollsDone;
+    calls.http429s += (submitted.http429s ?? 0) + (submitted.retryAfterMs === undefined ? 0 : 1);
     responseId = submitted.responseId;
     progress.currentResponseId = responseId;
     if (submitted.terminal) {
-      return answeredTurn(turn, submitted, { conversationId, responseId }, latency(), attempts);
+      return answeredTurn(turn, submitted, { conversationId, responseId }, latency(), calls);
     }
     for (let polls = pollsDone; ; polls++) {
       const remaining = deadline - Date.now();
@@ -191,8 +204,9 @@ async function askTurn(
       notBefore = 0;
       const window = Math.max(MIN_POLL_WINDOW_MS, deadline - Date.now());
       const polled = await apiActivities(window).fetchResponse({ conversationId, responseId, earlier429s });
-      attempts += polled.attempt;
-      if (polled.terminal) return answeredTurn(turn, polled, { conversationId, responseId }, latency(), attempts);
+      calls.attempts += polled.attempt;
+      calls.http429s += polled.http429s ?? 0;
+      if (polled.terminal) return answeredTurn(turn, polled, { conversationId, responseId }, latency(), calls);
     }
     return {
       rowId: turn.rowId,
@@ -202,7 +216,7 @@ async function askTurn(
       conversationId,
       responseId,
       latencyMs: latency(),
-      attempts,
+      ...callCounts(calls),
       errorCode: 'DEADLINE_EXCEEDED',
       errorMessage: `no terminal status within ${Math.round(deadlineMs / 1000)} s`,
     };
@@ -212,7 +226,7 @@ async function askTurn(
       conversationId,
       responseId,
       latencyMs: latency(),
-      attempts: attempts + failure.attempts,
+      ...callCounts({ attempts: calls.attempts + failure.attempts, http429s: calls.http429s + failure.http429s }),
     });
   }
 }
@@ -281,7 +295,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   const kept = { bytes: continued?.keptBytes ?? 0 };
 
   try {
-    let creationAttempts = 0;
+    const creation: HttpCalls = { attempts: 0, http429s: 0 };
     if (result.conversationId === undefined) {
       try {
         const created = await apiActivities(SUBMIT_WINDOW_MS).createConversation({
@@ -289,7 +303,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           firstQuestion: input.turns[0]?.question ?? '',
         });
         result.conversationId = progress.conversationId = created.conversationId;
-        creationAttempts = created.attempt;
+        creation.attempts = created.attempt;
+        creation.http429s = created.http429s ?? 0;
       } catch (err) {
         const failure = describeActivityFailure(err);
         result.turns = input.turns.map((turn) => failedTurn(turn, failure, {}));
@@ -302,7 +317,11 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     for (let index = result.turns.length; index < input.turns.length; index++) {
       if (index > 0) await continueIfLong(input, result, kept.bytes);
       const turnResult = await askTurn(conversationId, earlierResponseIds, input.turns[index]!, settings, progress);
-      if (index === 0) turnResult.attempts += creationAttempts;
+      if (index === 0) {
+        turnResult.attempts += creation.attempts;
+        const http429s = (turnResult.http429s ?? 0) + creation.http429s;
+        if (http429s > 0) turnResult.http429s = http429s;
+      }
       if (turnResult.responseId) earlierResponseIds.push(turnResult.responseId);
       result.turns.push(await keepResult(turnResult, index + 1, kept));
       progress.turnsDone += 1;

@@ -8,6 +8,8 @@ export interface TurnFailure {
   message: string;
   rootUuid?: string;
   attempts: number;
+  /** Of the attempts, the ones answered 429. */
+  http429s: number;
 }
 
 /** Walk the cause chain: a schedule-to-close timeout wraps the last ApplicationFailure the activity threw. */
@@ -30,5 +32,6 @@ export function describeActivityFailure(err: unknown): TurnFailure {
     message: app?.message ?? err.cause?.message ?? err.message,
     rootUuid: details?.rootUuid,
     attempts: details?.attempt ?? 1,
+    http429s: details?.http429s ?? 0,
   };
 }

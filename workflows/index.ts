@@ -2,3 +2,5 @@
 export { conversationWorkflow, progressQuery } from './conversation';
 export { turnResultWorkflow } from './turn-result';
 export { apiCheckWorkflow } from './api-check';
+export { evaluationRunWorkflow, evaluationProgressQuery } from './evaluation-run';
+export { evaluationCaseWorkflow } from './evaluation-case';

@@ -4,4 +4,4 @@
  */
 export { ResultsWriter, readInputColumns, writeRejectedRows, CSV_FILE, REJECTED_FILE } from './writer';
 export { JOURNAL_FILE } from './journal';
-export { RESULT_COLUMNS, type ResultRecord } from './record';
+export { CsvLayout, parseRecord, RESULT_COLUMNS, type ResultRecord } from './record';

@@ -1,8 +1,10 @@
 /**
  * One result: its shape, the schema a line of results.jsonl must pass to be read back as one, and its row of
- * results.csv (the input cells as the user had them, then a summary), in CSV text as RFC 4180 has it.
+ * results.csv (the input cells as the user had them, then a summary), as CSV text from common/csv.ts (RFC 4180
+ * quoting, formulas neutralised).
  */
 import { z } from 'zod';
+import { csvText } from '../../common/csv';
 import type { AnswerCitation, TurnStatus } from '../../common/types';
 
 export interface ResultRecord {
@@ -20,6 +22,8 @@ export interface ResultRecord {
   responseId?: string;
   latencyMs?: number;
   attempts?: number;
+  /** Of the attempts, the ones answered 429. */
+  http429s?: number;
   errorCode?: string;
   errorMessage?: string;
   rootUuid?: string;
@@ -70,19 +74,8 @@ export function parseRecord(text: string): ResultRecord | undefined {
 
 export function checkRecord(record: ResultRecord): void {
   const parsed = recordSchema.safeParse(record);
-  if (!parsed.success) throw new Error(`not a valid result record for row ${String(record.rowId)}: ${parsed.error.message}`);
-}
-
-/** Written first in every CSV we produce: without it Excel reads UTF-8 as the local code page. */
-export const UTF8_BOM = '\uFEFF';
-
-/** A cell is quoted when it holds a comma, a quote, CR or LF; quotes are doubled. */
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-export function csvLine(cells: readonly string[]): string {
-  return `${cells.map(csvCell).join(',')}\n`;
+  if (!parsed.success)
+    throw new Error(`not a valid result record for row ${String(record.rowId)}: ${parsed.error.message}`);
 }
 
 const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
@@ -90,11 +83,11 @@ const text = (value: unknown): string => (value === undefined || value === null 
 /** Lays records out as results.csv rows: the input columns as the user had them, then RESULT_COLUMNS. */
 export class CsvLayout {
   readonly header: string[];
-  private readonly cells: ((record: ResultRecord) => string)[];
+  private readonly inputCells: ((record: ResultRecord) => string)[];
 
   constructor(inputColumns: string[]) {
     this.header = [...inputColumns, ...RESULT_COLUMNS];
-    this.cells = inputColumns.map((name) => {
+    this.inputCells = inputColumns.map((name) => {
       switch (name.trim().toLowerCase()) {
         case 'question':
           return (r) => r.question;
@@ -110,10 +103,16 @@ export class CsvLayout {
     });
   }
 
-  row(r: ResultRecord): string {
+  /** The header line, after the UTF-8 BOM: the first thing in results.csv. */
+  headerText(): string {
+    return csvText([this.header], { bom: true });
+  }
+
+  /** The cells of one record, in the header's order. */
+  cells(r: ResultRecord): string[] {
     const cited = r.citations.map((c) => c.url || c.title).filter((s): s is string => !!s);
-    return csvLine([
-      ...this.cells.map((cell) => cell(r)),
+    return [
+      ...this.inputCells.map((cell) => cell(r)),
       r.status,
       r.answer,
       cited.join(' | '),
@@ -124,6 +123,10 @@ export class CsvLayout {
       text(r.errorCode),
       text(r.errorMessage),
       r.workflowId,
-    ]);
+    ];
+  }
+
+  row(r: ResultRecord): string {
+    return csvText([this.cells(r)]);
   }
 }

@@ -27,7 +27,8 @@ import {
   writeFileAtomic,
   type IndexEntry,
 } from './journal';
-import { checkRecord, CsvLayout, csvLine, parseRecord, RESULT_COLUMNS, UTF8_BOM, type ResultRecord } from './record';
+import { csvText, unneutralisedCell } from '../../common/csv';
+import { checkRecord, CsvLayout, parseRecord, RESULT_COLUMNS, type ResultRecord } from './record';
 
 export const CSV_FILE = 'results.csv';
 export const REJECTED_FILE = 'rejected.csv';
@@ -56,9 +57,9 @@ export class ResultsWriter {
     await rm(tempPath(csvPath), { force: true });
     const layout = new CsvLayout(inputColumns);
     const { index, records, size } = await recoverJournal(journalPath);
-    if (!(await csvMatchesJournal(csvPath, layout.header, records))) {
+    if (!(await csvMatchesJournal(csvPath, layout, records))) {
       await writeFileAtomic(csvPath, async (out) => {
-        await out.write(UTF8_BOM + csvLine(layout.header));
+        await out.write(layout.headerText());
         for await (const line of journalLines(journalPath)) {
           const record = parseRecord(line.text);
           if (record) await out.write(layout.row(record));
@@ -138,7 +139,7 @@ export class ResultsWriter {
       const index = new Map<string, IndexEntry>();
       let size = 0;
       try {
-        await csv.write(UTF8_BOM + csvLine(this.layout.header));
+        await csv.write(this.layout.headerText());
         for (const rowId of this.finalOrder(order)) {
           const entry = this.index.get(rowId)!;
           const text = readJournalLine(this.journal, entry);
@@ -210,9 +211,11 @@ async function endsWithNewline(path: string, size: number): Promise<boolean> {
 }
 
 /** Whether results.csv still matches the journal after a crash: same header, one row per record, no torn row. */
-async function csvMatchesJournal(path: string, header: string[], records: number): Promise<boolean> {
+async function csvMatchesJournal(path: string, layout: CsvLayout, records: number): Promise<boolean> {
   const size = await fileSize(path);
   if (size === undefined || size === 0 || !(await endsWithNewline(path, size))) return false;
+  // The header as the file holds it: a column name that looks like a formula is written neutralised.
+  const [header = []] = parseSync(layout.headerText(), { bom: true }) as string[][];
   let rows = -1; // the header is not a row
   let headerMatches = false;
   const counter = new Writable({
@@ -245,22 +248,19 @@ export async function readInputColumns(dir: string): Promise<string[] | undefine
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
     const firstLine = buffer.subarray(0, bytesRead).toString('utf8').split(/\r?\n/)[0] ?? '';
     const [header] = parseSync(firstLine, { bom: true }) as string[][];
-    return header?.slice(0, header.length - RESULT_COLUMNS.length);
+    return header?.slice(0, header.length - RESULT_COLUMNS.length).map(unneutralisedCell);
   } finally {
     await handle.close();
   }
 }
 
 /** Writes rejected.csv: the rows left out by --skip-invalid, one problem a line. Returns its path. */
-export async function writeRejectedRows(
-  dir: string,
-  problems: RowProblem[],
-): Promise<string> {
+export async function writeRejectedRows(dir: string, problems: RowProblem[]): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, REJECTED_FILE);
   await writeFileAtomic(path, async (out) => {
-    await out.write(UTF8_BOM + csvLine(['line', 'column', 'message']));
-    for (const p of problems) await out.write(csvLine([String(p.line), p.column ?? '', p.message]));
+    await out.write(csvText([['line', 'column', 'message']], { bom: true }));
+    for (const p of problems) await out.write(csvText([[String(p.line), p.column ?? '', p.message]]));
   });
   return path;
 }

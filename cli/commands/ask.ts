@@ -2,6 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { ConfigError } from '../../common/errors';
+import { safeForTerminal } from '../../common/terminal';
 import { DEFAULT_TURN_DEADLINE_MS, resolveTurnSettings, type ConversationInput } from '../../common/types';
 import { startOrAttach } from '../../batch/start';
 import { deadlineOption, modeOption, withClient } from './common';
@@ -28,12 +29,16 @@ export function registerAsk(program: Command): void {
         const { handle } = await startOrAttach(client, settings.taskQueue, input);
         const [turn] = (await handle.result()).turns;
         if (turn?.status === 'COMPLETED') {
-          console.log(turn.answer);
+          console.log(safeForTerminal(turn.answer, { keepNewlines: true }));
           for (const c of turn.citations)
-            console.log(`  [${c.title ?? c.citationId ?? 'source'}] ${c.url ?? ''}`.trimEnd());
+            console.log(safeForTerminal(`  [${c.title ?? c.citationId ?? 'source'}] ${c.url ?? ''}`.trimEnd()));
           return 0;
         }
-        console.error(`${turn?.status}: ${turn?.errorCode ?? ''} ${turn?.errorMessage ?? ''}`.trim());
+        console.error(
+          safeForTerminal(`${turn?.status}: ${turn?.errorCode ?? ''} ${turn?.errorMessage ?? ''}`.trim(), {
+            keepNewlines: true,
+          }),
+        );
         return 1;
       });
     });

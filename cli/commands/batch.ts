@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../../common/errors';
+import { safeForTerminal } from '../../common/terminal';
 import { checkBatchId } from '../../batch/batch-id';
 import { collectBatchResults } from '../../batch/collect';
 import { batchStatusCounts, cancelBatch, recentBatches } from '../../batch/inspect';
@@ -44,7 +45,7 @@ export function registerBatchCommands(program: Command): void {
           console.error(
             `${summary.collected} rows collected into ${outDir}; ${summary.running} conversations still running`,
           );
-          console.error(summaryTable(summary.byStatus, 0));
+          console.error(safeForTerminal(summaryTable(summary.byStatus, 0), { keepNewlines: true }));
           return summary.running > 0 ? 1 : exitCodeFor(summary.byStatus);
         } finally {
           await results.close();
@@ -89,7 +90,7 @@ export function registerBatchCommands(program: Command): void {
           await results.finalize();
           const counts = statusCounts(results.statuses());
           console.error(`retried the failed rows of ${conversations} conversations; the batch now stands at:`);
-          console.error(summaryTable(counts, 0));
+          console.error(safeForTerminal(summaryTable(counts, 0), { keepNewlines: true }));
           return exitCodeFor(counts);
         } finally {
           await results.close();
@@ -106,7 +107,7 @@ export function registerBatchCommands(program: Command): void {
         console.log('batch                                  conversations  running  started');
         for (const b of batches) {
           console.log(
-            `${b.batchId.padEnd(38)} ${String(b.workflows).padStart(13)}  ${String(b.running).padStart(7)}  ${b.firstStart.toISOString()}`,
+            `${safeForTerminal(b.batchId).padEnd(38)} ${String(b.workflows).padStart(13)}  ${String(b.running).padStart(7)}  ${b.firstStart.toISOString()}`,
           );
         }
       });

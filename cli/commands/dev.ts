@@ -1,5 +1,6 @@
 /** `mwbatch dev [FILE]`: the whole stack on this machine, then the bulk job (the README's first command). */
 import type { Command } from 'commander';
+import { safeForTerminal } from '../../common/terminal';
 import { loadTemporalSettings } from '../../config/temporal';
 import { loadBatchFile, submitFile } from '../../batch/submit-file';
 import { startDevStack } from '../../dev/stack';
@@ -31,7 +32,9 @@ export function registerDev(program: Command): void {
               wait: true,
               apiCheck: false, // its own worker, on its own simulator
               onRow: (row, status, answer) =>
-                console.log(`[${status}] ${row.question}\n    → ${answer || '(no answer)'}`),
+                console.log(
+                  `[${status}] ${safeForTerminal(row.question)}\n    → ${safeForTerminal(answer) || '(no answer)'}`,
+                ),
             });
             console.log(`\nResults: ${batch.outDir}/results.csv and results.jsonl`);
             console.log(`Temporal Web UI: ${stack.batchUrl(batch.batchId) ?? '(headless)'}`);

@@ -1,5 +1,6 @@
 /** `mwbatch doctor`: check Temporal, the namespace, the search attribute, the workers and the API, one line each. */
 import type { Command } from 'commander';
+import { safeForTerminal } from '../../common/terminal';
 import { loadTemporalSettings } from '../../config/temporal';
 import { runDoctor } from '../doctor';
 
@@ -10,6 +11,8 @@ export function registerDoctor(program: Command): void {
       'check that a batch can run here: Temporal, namespace, BatchId search attribute, workers, Moveworks API',
     )
     .action(async () => {
-      process.exitCode = await runDoctor(loadTemporalSettings(), (line) => console.log(line));
+      process.exitCode = await runDoctor(loadTemporalSettings(), (line) =>
+        console.log(safeForTerminal(line, { keepNewlines: true })),
+      );
     });
 }

@@ -5,6 +5,9 @@
  * (`startStackForTest`).
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject, onTestFinished } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -23,6 +26,8 @@ export interface TestStack {
   client: Client;
   taskQueue: string;
   worker: WorkerPair;
+  /** Where the worker writes scheduled evaluation runs' files (a fresh temporary folder unless given). */
+  runsDir: string;
   close(): Promise<void>;
 }
 
@@ -37,12 +42,16 @@ export interface TestStackOptions {
   timeoutMs?: number;
   /** Defaults to a fresh `test-<uuid>`. */
   taskQueue?: string;
+  runsDir?: string;
+  /** The worker's environment for what it reads at run time (the webhook URL of scheduled runs). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const sim = await startSimulator(options.simulator ?? {});
   const address = inject('temporalAddress');
   const taskQueue = options.taskQueue ?? `test-${randomUUID()}`;
+  const runsDir = options.runsDir ?? mkdtempSync(join(tmpdir(), 'mwbatch-runs-'));
   const nativeConnection = await NativeConnection.connect({ address });
   const moveworks = new MoveworksClient({
     baseUrl: options.baseUrl?.(sim) ?? sim.baseUrl,
@@ -57,6 +66,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     moveworks,
     rps: options.rps,
     workflowBundlePath: inject('workflowBundlePath'),
+    runsDir,
+    env: options.env ?? {},
   });
   const running = worker.run();
   const connection = await Connection.connect({ address });
@@ -66,6 +77,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     client,
     taskQueue,
     worker,
+    runsDir,
     async close() {
       worker.shutdown();
       await running;
