@@ -5,6 +5,7 @@
 #   docker run --rm mwbatch worker                                   # configured by MOVEWORKS_* / TEMPORAL_*
 #   docker run --rm -p 4010:4010 mwbatch simulator --host 0.0.0.0 --port 4010
 #   docker run --rm -v "$PWD:/data" mwbatch submit /data/questions.csv   # results in /data/results/<batch>
+#   docker run --rm -p 8080:8080 -e MWBATCH_SERVE_TOKEN mwbatch serve --host 0.0.0.0   # the HTTP gateway
 #
 # Debian (glibc), not Alpine: the Temporal SDK's native bridge (@temporalio/core-bridge) and swc ship prebuilt
 # binaries for linux-gnu x64/arm64 only. The project supports Node 20, 22 and 24; override with
@@ -23,6 +24,8 @@ COPY activities ./activities
 COPY cli ./cli
 COPY batch ./batch
 COPY evaluation ./evaluation
+COPY library ./library
+COPY gateway ./gateway
 COPY dev ./dev
 COPY codec ./codec
 COPY common ./common

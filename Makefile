@@ -34,7 +34,7 @@ browser:
 	elif command -v chromium >/dev/null 2>&1; then :; \
 	else \
 		SUDO=; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi; \
-		$$SUDO apt-get update && $$SUDO apt-get install -y chromium; \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
 test: temporal-cli browser lint

@@ -43,31 +43,65 @@ export interface EvaluationActivityDeps {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * A suite file read on the worker; a bad one fails the run (not retried), and so does one that is no longer the
+ * file the run started with (`sha256`).
+ */
+async function suiteFile(
+  path: string,
+  sha256?: string,
+): Promise<{ suite: EvaluationRunInput['suite']; conversations: EvaluationConversation[] }> {
+  let suite;
+  try {
+    suite = await readSuite(path);
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(
+      `cannot read the suite ${path}: ${(err as Error).message}`,
+      'SuiteUnreadable',
+    );
+  }
+  if (suite.problems.length > 0) {
+    const lines = formatSuiteProblems(path, suite.problems);
+    throw ApplicationFailure.nonRetryable(
+      `${lines.join('\n')}\n${lines.length} problem(s); nothing was asked.`,
+      'InvalidSuite',
+    );
+  }
+  if (sha256 !== undefined && suite.file.sha256 !== sha256) {
+    throw ApplicationFailure.nonRetryable(
+      `the suite file ${path} changed during the run; the run stops`,
+      'SuiteChanged',
+    );
+  }
+  return { suite: suiteOf(suite), conversations: conversationsOf(suite) };
+}
+
 export function createEvaluationActivities({ client, runsDir, env = process.env }: EvaluationActivityDeps) {
   return {
     ...createNotifyActivities(env),
 
-    /** `--suite-path`: the suite as the worker reads it when the run starts; a bad suite fails the run. */
-    async loadSuite(input: {
+    /** `--suite-path`: the suite file as the worker finds it when a run (or its continuation) starts. */
+    async describeSuite(input: { path: string }): Promise<{
+      suite: EvaluationRunInput['suite'];
+      conversations: number;
+      rowIds: string[];
+    }> {
+      const { suite, conversations } = await suiteFile(input.path);
+      return {
+        suite,
+        conversations: conversations.length,
+        rowIds: conversations.flatMap((c) => c.turns.map((turn) => turn.rowId)),
+      };
+    },
+
+    /** Some conversations of a suite file, by index: the ones the cases of one run of the workflow ask. */
+    async loadSuiteConversations(input: {
       path: string;
-    }): Promise<{ suite: EvaluationRunInput['suite']; conversations: EvaluationConversation[] }> {
-      let suite;
-      try {
-        suite = await readSuite(input.path);
-      } catch (err) {
-        throw ApplicationFailure.nonRetryable(
-          `cannot read the suite ${input.path}: ${(err as Error).message}`,
-          'SuiteUnreadable',
-        );
-      }
-      if (suite.problems.length > 0) {
-        const lines = formatSuiteProblems(input.path, suite.problems);
-        throw ApplicationFailure.nonRetryable(
-          `${lines.join('\n')}\n${lines.length} problem(s); nothing was asked.`,
-          'InvalidSuite',
-        );
-      }
-      return { suite: suiteOf(suite), conversations: conversationsOf(suite) };
+      sha256: string;
+      indices: number[];
+    }): Promise<EvaluationConversation[]> {
+      const { conversations } = await suiteFile(input.path, input.sha256);
+      return input.indices.map((i) => conversations[i]!);
     },
 
     /** The digest of the schedule's latest completed run, from Temporal alone; null before its first. */
@@ -84,9 +118,22 @@ export function createEvaluationActivities({ client, runsDir, env = process.env 
       return result.digest;
     },
 
-    /** A scheduled run's files, in the worker's runs folder, built as `eval` builds them. */
-    async writeScheduledRunFiles(input: { run: StartedRun; summary: RunSummary }): Promise<{ dir: string }> {
-      const { run, summary } = input;
+    /**
+     * A scheduled run's files, in the worker's runs folder, built as `eval` builds them (a suite file is read again
+     * for its questions). Returns the folder, and the questions of the regressions for the notification.
+     */
+    async writeScheduledRunFiles(input: {
+      run: StartedRun;
+      summary: RunSummary;
+    }): Promise<{ dir: string; regressionQuestions: Record<string, string> }> {
+      const { summary } = input;
+      const run =
+        input.run.suitePath === undefined
+          ? input.run
+          : {
+              ...input.run,
+              conversations: (await suiteFile(input.run.suitePath, input.run.suite.sha256)).conversations,
+            };
       const suite = run.suite.name;
       const dir = runFolder(runsDir, suite, run.runId);
       const keepAlive = setInterval(() => heartbeat(), 10_000);
@@ -105,7 +152,9 @@ export function createEvaluationActivities({ client, runsDir, env = process.env 
       } finally {
         clearInterval(keepAlive);
       }
-      return { dir };
+      const regressions = new Set(summary.regressions);
+      const turns = run.conversations.flatMap((c) => c.turns).filter((t) => regressions.has(t.rowId));
+      return { dir, regressionQuestions: Object.fromEntries(turns.map((t) => [t.rowId, t.question])) };
     },
 
     /** The summary a scheduled run ends with (the notification's outcome added) replaces the one its files got. */

@@ -1,13 +1,17 @@
 /**
- * Looking at a batch after the fact, through Temporal visibility: status counts, listing, cancelling, and
- * reading each workflow's input and result back without the original CSV.
+ * Looking at a batch after the fact, through Temporal visibility: workflow counts per status (the server counts
+ * them: no listing, no cap), recent batches, cancelling, and reading each workflow's input back without the
+ * original CSV; and the answers per status, from a results folder.
  */
+import { join } from 'node:path';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { BATCH_ID, CANCELLED_MEMO, CONVERSATION_WORKFLOW_TYPE } from '../common/names';
+import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE } from '../common/names';
 import type { ConversationInput } from '../common/types';
 import { batchQuery } from './batch-id';
-import { countStatus } from './progress';
+import { statusCounts } from './progress';
+import { JOURNAL_FILE, parseRecord } from './results';
+import { fileSize, journalLines } from './results/journal';
 
 export async function* batchWorkflows(
   client: Client,
@@ -17,16 +21,55 @@ export async function* batchWorkflows(
   yield* client.workflow.list({ query: `${batchQuery(batchId)}${filter ? ` AND ${filter}` : ''}` });
 }
 
+/** Visibility's ExecutionStatus values, named as the SDK names them (`WorkflowExecutionStatusName`). */
+const STATUS_NAMES: Record<string, string> = {
+  Running: 'RUNNING',
+  Completed: 'COMPLETED',
+  Failed: 'FAILED',
+  Canceled: 'CANCELLED',
+  Terminated: 'TERMINATED',
+  TimedOut: 'TIMED_OUT',
+  Paused: 'PAUSED',
+};
+
 /**
- * Workflows of the batch per execution status (Running, Completed, Canceled, …). A conversation that was
- * cancelled and returned the answers it had completes in Temporal's eyes; its memo says CANCELLED.
+ * Workflows matching `query` per execution status, counted by the server (`CountWorkflowExecutions` with
+ * `GROUP BY ExecutionStatus`): one call, whatever the size of the batch. A run that continued as new is left out:
+ * its conversation goes on in the next run, counted once.
  */
-export async function batchStatusCounts(client: Client, batchId: string): Promise<Map<string, number>> {
+export async function workflowStatusCounts(client: Client, query: string): Promise<Map<string, number>> {
+  const { groups } = await client.workflow.count(
+    `${query} AND ExecutionStatus != "ContinuedAsNew" GROUP BY ExecutionStatus`,
+  );
   const counts = new Map<string, number>();
-  for await (const wf of batchWorkflows(client, batchId)) {
-    countStatus(counts, wf.memo?.[CANCELLED_MEMO] === true ? 'CANCELLED' : wf.status.name);
+  for (const { count, groupValues } of groups) {
+    const value = String([groupValues[0]].flat()[0]); // a Keyword comes back as a one-element list
+    counts.set(STATUS_NAMES[value] ?? value.toUpperCase(), count);
   }
   return counts;
+}
+
+/**
+ * The conversations of a batch per workflow status. These are Temporal's statuses: a conversation that was
+ * cancelled and returned the answers it had is COMPLETED here (its rows are CANCELLED in the answers).
+ */
+export function batchStatusCounts(client: Client, batchId: string): Promise<Map<string, number>> {
+  return workflowStatusCounts(client, batchQuery(batchId));
+}
+
+/**
+ * Rows per answer status (COMPLETED, FAILED, TIMED_OUT, ERROR, CANCELLED) in a results folder: the last result
+ * of each row in its results.jsonl, read without changing the folder. Undefined when the folder holds no journal.
+ */
+export async function answerStatusCounts(dir: string): Promise<Map<string, number> | undefined> {
+  const path = join(dir, JOURNAL_FILE);
+  if ((await fileSize(path)) === undefined) return undefined;
+  const lastStatus = new Map<string, string>();
+  for await (const line of journalLines(path)) {
+    const record = line.complete ? parseRecord(line.text) : undefined; // a torn last line is not a result yet
+    if (record) lastStatus.set(record.rowId, record.status);
+  }
+  return statusCounts(lastStatus.values());
 }
 
 export async function cancelBatch(client: Client, batchId: string): Promise<number> {
@@ -61,27 +104,37 @@ export function conversationInput(client: Client, workflowId: string, runId?: st
   return workflowInput<ConversationInput>(client, workflowId, runId);
 }
 
-export interface BatchSummaryLine {
+export interface BatchOverview {
   batchId: string;
-  workflows: number;
-  running: number;
-  firstStart: Date;
+  /** Its conversations per workflow status, counted by the server. */
+  workflows: Map<string, number>;
+  /** The close time of its latest finished conversation, or the start of its latest one while some run. */
+  lastActivity: Date;
 }
 
-/** Recent batches: the distinct BatchId values among the most recent conversation workflows. */
-export async function recentBatches(client: Client, scan = 2_000): Promise<BatchSummaryLine[]> {
-  const batches = new Map<string, BatchSummaryLine>();
-  let seen = 0;
-  for await (const wf of client.workflow.list({ query: `WorkflowType="${CONVERSATION_WORKFLOW_TYPE}"` })) {
-    const batchId = wf.typedSearchAttributes.get(BATCH_ID);
-    if (batchId) {
-      const line = batches.get(batchId) ?? { batchId, workflows: 0, running: 0, firstStart: wf.startTime };
-      line.workflows += 1;
-      if (wf.status.name === 'RUNNING') line.running += 1;
-      if (wf.startTime < line.firstStart) line.firstStart = wf.startTime;
-      batches.set(batchId, line);
-    }
-    if (++seen >= scan) break;
+/** The first workflow visibility lists for `query`, in its own order: running ones first, then latest closed. */
+async function firstWorkflow(client: Client, query: string): Promise<WorkflowExecutionInfo | undefined> {
+  for await (const wf of client.workflow.list({ query, pageSize: 1 })) return wf;
+  return undefined;
+}
+
+/**
+ * The `limit` most recent batches, in visibility's order: those with running conversations first, then by their
+ * latest finished conversation. Each batch is found by listing one conversation workflow whose BatchId is none of
+ * those already found, then counted by the server: two calls per batch, however many workflows the batches hold.
+ */
+export async function recentBatches(client: Client, limit: number): Promise<BatchOverview[]> {
+  const batches: BatchOverview[] = [];
+  while (batches.length < limit) {
+    const found = batches.map((b) => `"${b.batchId}"`).join(', ');
+    const wf = await firstWorkflow(
+      client,
+      `WorkflowType="${CONVERSATION_WORKFLOW_TYPE}" AND BatchId IS NOT NULL${found ? ` AND BatchId NOT IN (${found})` : ''}`,
+    );
+    const batchId = wf?.typedSearchAttributes.get(BATCH_ID);
+    if (!wf || !batchId) break;
+    const workflows = await batchStatusCounts(client, batchId);
+    batches.push({ batchId, workflows, lastActivity: wf.closeTime ?? wf.startTime });
   }
-  return [...batches.values()].sort((a, b) => b.firstStart.getTime() - a.firstStart.getTime());
+  return batches;
 }

@@ -1,6 +1,7 @@
 /**
  * Progress of a batch: a redrawn line on a terminal, plain periodic lines otherwise, and a closing summary of the
- * rows per status.
+ * rows per status. Each redraw erases the whole line first (CR, then ESC[2K), so a shorter line never leaves the
+ * tail of a longer one behind.
  */
 
 export interface ProgressCounts {
@@ -11,6 +12,9 @@ export interface ProgressCounts {
 }
 
 const PLAIN_INTERVAL_MS = 5_000;
+
+/** Back to the start of the line and erase all of it (ECMA-48 EL 2). */
+const ERASE_LINE = '\r\x1b[2K';
 
 export class ProgressReporter {
   private readonly started = Date.now();
@@ -41,7 +45,7 @@ export class ProgressReporter {
       const { total, done } = this.counts;
       const filled = total ? Math.round((done / total) * 20) : 0;
       const bar = `[${'#'.repeat(filled)}${'.'.repeat(20 - filled)}]`;
-      this.out.write(`\r${`${bar} ${this.line()}`.slice(0, width).padEnd(width)}`);
+      this.out.write(`${ERASE_LINE}${`${bar} ${this.line()}`.slice(0, width)}`);
     } else if (Date.now() - this.lastPlain >= PLAIN_INTERVAL_MS) {
       this.lastPlain = Date.now();
       this.out.write(`progress: ${this.line()}\n`);
@@ -50,7 +54,7 @@ export class ProgressReporter {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    if (this.out.isTTY) this.out.write(`\r${this.line()}\n`);
+    if (this.out.isTTY) this.out.write(`${ERASE_LINE}${this.line()}\n`);
   }
 }
 

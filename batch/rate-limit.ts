@@ -1,24 +1,43 @@
 /**
  * `submit --rps R`: set the global API budget on the server, as the API task queue's rate limit. Temporal's
  * matching service enforces it across every worker polling that queue, and it overrides what workers ask for.
+ * `--rps none` and `mwbatch rate-limit clear` remove it (the workers' own MWBATCH_RPS, if any, applies again).
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { apiTaskQueue } from '../common/names';
 import { DEFAULT_INLINE_POLL_MS, DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../common/types';
 
-export async function setApiRateLimit(client: Client, taskQueue: string, requestsPerSecond: number): Promise<void> {
+/** Sets the API task queue's rate limit, or removes it (`undefined`: an update without a rate limit). */
+async function updateApiRateLimit(client: Client, taskQueue: string, requestsPerSecond: number | undefined) {
   await client.workflowService.updateTaskQueueConfig({
     namespace: client.options.namespace,
     identity: client.options.identity,
     taskQueue: apiTaskQueue(taskQueue),
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-    updateQueueRateLimit: { rateLimit: { requestsPerSecond }, reason: 'mwbatch submit --rps' },
+    updateQueueRateLimit:
+      requestsPerSecond === undefined
+        ? { reason: 'mwbatch rate-limit clear' }
+        : { rateLimit: { requestsPerSecond }, reason: 'mwbatch --rps' },
   });
 }
 
+export function setApiRateLimit(client: Client, taskQueue: string, requestsPerSecond: number): Promise<void> {
+  return updateApiRateLimit(client, taskQueue, requestsPerSecond);
+}
+
+export function clearApiRateLimit(client: Client, taskQueue: string): Promise<void> {
+  return updateApiRateLimit(client, taskQueue, undefined);
+}
+
+/** `--rps R` sets the limit, `--rps none` removes it, no `--rps` leaves it as it is. */
+export async function applyRpsOption(client: Client, taskQueue: string, rps: number | 'none' | undefined) {
+  if (rps === 'none') await clearApiRateLimit(client, taskQueue);
+  else if (rps !== undefined) await setApiRateLimit(client, taskQueue, rps);
+}
+
 /** The rate limit set on the API task queue through the API (by an earlier `--rps`), if any and if known. */
-async function currentApiRateLimit(client: Client, taskQueue: string): Promise<number | undefined> {
+export async function currentApiRateLimit(client: Client, taskQueue: string): Promise<number | undefined> {
   try {
     const described = await client.workflowService.describeTaskQueue({
       namespace: client.options.namespace,

@@ -1,10 +1,13 @@
 /**
  * `mwbatch retry-failed BATCH`: re-ask only the rows whose last result is not COMPLETED, each group in a new
  * workflow `<batch>/<conversation key>/retry-<round>`. The round is derived from the results already recorded,
- * so an interrupted retry, run again, attaches to the same workflows instead of asking a third time.
+ * so an interrupted retry, run again, attaches to the same workflows instead of asking a third time. The rows are
+ * asked again with the per-turn deadline and mode they were asked with, unless the caller gives others.
  */
-import type { Client } from '@temporalio/client';
+import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { conversationWorkflowId } from '../common/names';
+import { resolveTurnSettings, type TurnSettings } from '../common/types';
+import { conversationInput } from './inspect';
 import type { Conversation } from './questions';
 import type { ResultRecord, ResultsWriter } from './results';
 import { runBatch, type BatchRunOptions, type BatchRunSummary } from './submit';
@@ -45,14 +48,58 @@ export function retryConversations(batchId: string, results: ResultsWriter): Con
   return [...groups.values()];
 }
 
+/** gRPC NOT_FOUND: the workflow is gone (past the namespace's retention). */
+const NOT_FOUND = 5;
+
+/**
+ * The per-turn deadline and mode the failed rows were asked with, from the input of the workflow that last asked
+ * the first of them (one history event read): a batch is asked with one set of settings. Nothing when no row
+ * failed, or when that workflow is no longer in Temporal.
+ */
+export async function settingsOfFailedRows(
+  client: Client,
+  results: ResultsWriter,
+): Promise<Partial<Pick<TurnSettings, 'deadlineMs' | 'mode'>>> {
+  for (const id of results.rowIds()) {
+    if (results.status(id) === 'COMPLETED') continue;
+    const record = results.get(id);
+    if (record === undefined) continue;
+    try {
+      const { deadlineMs, mode } = await conversationInput(client, record.workflowId);
+      return { deadlineMs, mode };
+    } catch (err) {
+      if (isGrpcServiceError(err) && err.code === NOT_FOUND) return {};
+      throw err;
+    }
+  }
+  return {};
+}
+
+export interface RetryOptions extends Omit<BatchRunOptions, 'needsAnswer'> {
+  /** Told which settings the rows are asked with. */
+  log?: (line: string) => void;
+}
+
+/** Asks the failed rows again; `deadlineMs` and `mode` left out are those the rows were asked with. */
 export async function retryFailedRows(
   client: Client,
   results: ResultsWriter,
-  options: Omit<BatchRunOptions, 'needsAnswer'>,
+  options: RetryOptions,
 ): Promise<{ conversations: number; summary: BatchRunSummary }> {
   const conversations = retryConversations(options.batchId, results);
+  const asked = conversations.length > 0 ? await settingsOfFailedRows(client, results) : {};
+  const settings = resolveTurnSettings({
+    deadlineMs: options.deadlineMs ?? asked.deadlineMs,
+    mode: options.mode ?? asked.mode,
+    poll: options.poll,
+  });
+  options.log?.(
+    `asking ${conversations.length} conversation(s) again with a per-turn deadline of ${settings.deadlineMs / 1000}s ` +
+      `in ${settings.mode} mode`,
+  );
   const summary = await runBatch(client, conversations, results, {
     ...options,
+    ...settings,
     needsAnswer: (rowId) => results.status(rowId) !== 'COMPLETED',
   });
   return { conversations: conversations.length, summary };

@@ -8,6 +8,7 @@ import type { Client } from '@temporalio/client';
 import { conversationWorkflowId } from '../common/names';
 import { ConfigError, IncompleteBatchError } from '../common/errors';
 import { safeForTerminal } from '../common/terminal';
+import { unreadableFileMessage } from '../common/user-file';
 import {
   deriveBatchId,
   formatProblem,
@@ -69,7 +70,7 @@ export async function loadBatchFile(
   try {
     file = await readQuestionFile(path);
   } catch (err) {
-    throw new InvalidFileError(`${path}: ${(err as Error).message}`);
+    throw new InvalidFileError(unreadableFileMessage(path, err) ?? `${path}: ${(err as Error).message}`);
   }
   const batchId = options.batchId ?? deriveBatchId(file);
   const outDir = options.outDir ?? join('results', batchId);
@@ -97,7 +98,9 @@ export interface SubmitFileOptions extends Omit<BatchRunOptions, 'batchId' | 'ne
 
 export interface SubmitFileOutcome {
   summary: BatchRunSummary;
-  /** 0 every row COMPLETED, 1 some row did not. */
+  conversations: number;
+  seconds: number;
+  /** 0 every row COMPLETED, 1 some row did not, 3 some rows not collected (Temporal unreachable; said in the log). */
   exitCode: number;
 }
 
@@ -124,16 +127,26 @@ export async function submitFile(
       batchId,
       checkedWorkflowIds: existing,
     });
+    const outcome = (exitCode: number) => ({
+      summary,
+      conversations: conversations.length,
+      seconds: (Date.now() - started) / 1000,
+      exitCode,
+    });
     if (!options.wait) {
       log(
         `started ${summary.started} workflows (${summary.attached} already existed); collect with: mwbatch results ${batchId}`,
       );
-      return { summary, exitCode: 0 };
+      return outcome(0);
     }
     await results.finalize(file.rows.map((row) => row.rowId));
     log(summaryTable(summary.byStatus, (Date.now() - started) / 1000));
-    if (summary.uncollected > 0) throw new IncompleteBatchError(summary.uncollected, summary.lastError ?? 'unknown');
-    return { summary, exitCode: exitCodeFor(summary.byStatus) };
+    if (summary.uncollected > 0) {
+      const incomplete = new IncompleteBatchError(summary.uncollected, summary.lastError ?? 'unknown');
+      log(incomplete.message);
+      return outcome(incomplete.exitCode);
+    }
+    return outcome(exitCodeFor(summary.byStatus));
   } finally {
     await results.close();
   }

@@ -1,40 +1,66 @@
 /**
  * The `mwbatch` command line. Exit codes (README "Exit codes"): 0 every row answered, 1 some row did not end
- * COMPLETED, 2 bad input or usage, 3 Temporal unreachable, 130 detached with Ctrl-C.
+ * COMPLETED, 2 bad input or usage, 3 Temporal unreachable, 130 detached with Ctrl-C. `--version`, `help [CMD]`
+ * (exit 0), and after a usage error one line saying where the help is rather than the whole help (exit 2).
  */
-import { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../common/errors';
 import { exitOnError } from './exit';
 import { runCodecServerCli } from '../codec/main';
 import { runSimulatorCli } from '../simulator/main';
 import { runWorker } from '../worker/main';
 import { registerAsk } from './commands/ask';
 import { registerBatchCommands } from './commands/batch';
+import { addTemporalOptions, temporalFlags } from './commands/common';
 import { registerDev } from './commands/dev';
 import { registerDoctor } from './commands/doctor';
+import { registerRateLimit } from './commands/rate-limit';
 import { registerEval } from './commands/eval';
 import { registerSchedule } from './commands/schedule';
+import { registerServe } from './commands/serve';
 import { registerSubmit } from './commands/submit';
+
+/** The version in the package.json above this file (dist/cli/ when built). */
+function packageVersion(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
+/** After a usage error (a bad flag, a missing argument), the error and where the help is: not the whole help. */
+function hintAfterErrors(command: Command, path: string): void {
+  command.configureOutput({
+    outputError: (message, write) => write(`${message.trimEnd()} (see \`${path} --help\`)\n`),
+  });
+  for (const sub of command.commands) hintAfterErrors(sub, `${path} ${sub.name()}`);
+}
 
 function buildProgram(): Command {
   const program = new Command('mwbatch')
     .description('Durable batch questions for the Moveworks Conversations API, on Temporal')
-    .showHelpAfterError()
-    .exitOverride((err) => {
-      process.exit(err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 2);
-    });
+    .version(packageVersion(), '-V, --version', 'print the version')
+    // Help asked for (`--help`, `help [CMD]`, `--version`) exits 0; usage errors and a bare `mwbatch` exit 2.
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
+  addTemporalOptions(program);
   registerSubmit(program);
   registerEval(program);
   registerSchedule(program);
   registerBatchCommands(program);
+  registerRateLimit(program);
   registerAsk(program);
+  registerServe(program);
   registerDev(program);
   registerDoctor(program);
 
   program
     .command('worker')
     .description('run a worker (configured by MOVEWORKS_* and TEMPORAL_* environment variables; see README)')
-    .action(async () => runWorker());
+    .action(async () => runWorker(process.env, temporalFlags()));
 
   program
     .command('simulator')
@@ -43,7 +69,10 @@ function buildProgram(): Command {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
-      await runSimulatorCli(args);
+      await runSimulatorCli(args).catch((err: unknown) => {
+        if (err instanceof CommanderError) throw err; // help shown (exit 0) or a usage error already printed
+        throw new ConfigError(`simulator: ${err instanceof Error ? err.message : String(err)}`);
+      });
     });
 
   program
@@ -56,6 +85,7 @@ function buildProgram(): Command {
       await runCodecServerCli(args);
     });
 
+  hintAfterErrors(program, 'mwbatch');
   return program;
 }
 

@@ -27,6 +27,12 @@ export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
 /** Memo set on a conversation that was cancelled and returned the answers it had: Temporal shows it Completed. */
 export const CANCELLED_MEMO = 'cancelled';
 
+/**
+ * The batch id every ask of the library, `mwbatch ask` and the gateway carries (workflows `ask/<key>`; `mwbatch
+ * status ask` counts them). No batch of `submit` may take it.
+ */
+export const ASK_BATCH_ID = 'ask';
+
 // --- Evaluation runs (evaluation/) ---
 
 export const EVALUATION_RUN_WORKFLOW_TYPE = 'evaluationRunWorkflow';

@@ -33,6 +33,14 @@ export function shouldNotify(policy: NotifyPolicy, summary: RunSummary): boolean
   }
 }
 
+/**
+ * Whether a variable is one of the workers' own settings (API and Temporal endpoints, credentials, keys): a schedule
+ * must not name one as its webhook, which would send a run's summary to, say, the Moveworks API.
+ */
+export function isWorkerSetting(name: string): boolean {
+  return /^(MOVEWORKS_|TEMPORAL_|MWBATCH_)/.test(name) && name !== 'MWBATCH_NOTIFY_URL';
+}
+
 export interface NotifyInput {
   summary: RunSummary;
   /** Where the run's report is, as the message should show it (a path or a link). */

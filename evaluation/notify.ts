@@ -17,7 +17,7 @@ import { ApplicationFailure, activityInfo, cancellationSignal, log } from '@temp
 import { z } from 'zod';
 import { parseEnv } from '../config/env';
 import { parseRetryAfter } from '../moveworks/retry-after';
-import type { NotifyInput, NotifyOutcome } from './notify-policy';
+import { isWorkerSetting, type NotifyInput, type NotifyOutcome } from './notify-policy';
 import type { RunSummary } from './types';
 
 export * from './notify-policy';
@@ -107,6 +107,9 @@ type Target = { ok: true; url: URL } | { ok: false; error: string };
 function webhookTarget(env: NodeJS.ProcessEnv, urlEnv: string | undefined): Target {
   if (urlEnv !== undefined && !ENV_NAME.test(urlEnv)) {
     return { ok: false, error: `the schedule's webhook variable ${JSON.stringify(urlEnv.slice(0, 64))} is not a name` };
+  }
+  if (urlEnv !== undefined && isWorkerSetting(urlEnv)) {
+    return { ok: false, error: `the schedule's webhook variable ${urlEnv} is one of the workers' own settings` };
   }
   const variable = urlEnv ?? NOTIFY_URL_ENV;
   const value = env[variable]?.trim();

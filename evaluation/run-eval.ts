@@ -21,6 +21,7 @@ import { ProgressReporter, type ProgressCounts } from '../batch/progress';
 import type { evaluationRunWorkflow } from '../workflows';
 import { evaluationProgressQuery, RUN_SUMMARY_MEMO, SUITE_HASH_MEMO } from '../workflows/evaluation-run';
 import { historyOf, pastRuns, readRunRecords, runFolder, RUN_FILE, type EvalRecord, type PastRun } from './run-folder';
+import { workflowInput } from '../batch/inspect';
 import { collectRunRecords, verdictOfRecord, writeJunit, writeRunFiles } from './run-files';
 import { digestOf, tallyOf } from './summary';
 import type { Suite } from './suite';
@@ -172,6 +173,8 @@ export async function runEvaluation(client: Client, suite: Suite, options: EvalO
 
   if (!options.resuming) await checkApiThroughWorker(client, options.taskQueue, batchId, log);
   const { handle, started } = await startOrAttachRun(client, input, options);
+  // A resumed run goes on as it was started (its repeats, window, baseline), whatever this command line says.
+  const run = started ? input : { ...(await workflowInput<StartedRun>(client, handle.workflowId)), runId: input.runId };
   await mkdir(dir, { recursive: true });
   const runFile = {
     run_id: options.runId,
@@ -180,17 +183,17 @@ export async function runEvaluation(client: Client, suite: Suite, options: EvalO
     suite_path: suite.file.path,
   };
   await writeFile(join(dir, RUN_FILE), `${JSON.stringify(runFile, null, 2)}\n`);
-  const cases = input.conversations.length * input.repeats;
+  const cases = run.conversations.length * run.repeats;
   log(
     `${started ? 'started' : 'resuming'} run ${options.runId} of suite ${suite.name}: ${suite.rows.length} questions ` +
-      `× ${input.repeats} (${cases} conversations) → ${dir}` +
-      (options.baseline ? `, against ${options.baseline.summary.run_id}` : '') +
+      `× ${run.repeats} (${cases} conversations) → ${dir}` +
+      (run.baseline ? `, against ${run.baseline.runId}` : '') +
       `\n  (Ctrl-C detaches; resume with: mwbatch eval ${suite.file.path} --run ${options.runId})`,
   );
 
   let result: EvaluationRunResult;
   try {
-    result = await follow(handle, options, input);
+    result = await follow(handle, options, run);
   } catch (err) {
     if (err instanceof WorkflowFailedError) throw err;
     // Temporal went away while the run goes on: nothing is lost, the same command with --run collects it.
@@ -199,7 +202,7 @@ export async function runEvaluation(client: Client, suite: Suite, options: EvalO
       `mwbatch eval ${suite.file.path} --run ${options.runId}`,
     );
   }
-  const records = await collectRunRecords(client, input);
+  const records = await collectRunRecords(client, run);
   const summary = result.summary;
   await writeRunFiles({
     dir,

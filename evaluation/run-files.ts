@@ -22,7 +22,7 @@ import { digestOf, passedByQuestion, summariseRun, tallyOf } from './summary';
 import type { ReportData, ReportRow, RunHistoryPoint, RunSummary, StartedRun, TurnVerdict } from './types';
 
 /** The columns results.csv of a run adds after the input columns, before those of `submit`. */
-export const EVAL_COLUMNS = ['repeat', 'passed', 'failed_checks'];
+export const EVAL_COLUMNS = ['repeat', 'passed', 'failed_checks', 'question_pass_rate', 'distinct_answers'];
 
 /** Conversations read from Temporal at once when collecting a run's answers. */
 const COLLECT_CONCURRENCY = 16;
@@ -87,7 +87,17 @@ export async function collectRunRecords(client: Client, input: StartedRun): Prom
     }
   };
   await Promise.all(Array.from({ length: COLLECT_CONCURRENCY }, worker));
-  return collected.flat();
+  return withQuestionFigures(collected.flat());
+}
+
+/** Each record gets its question's pass rate over the repeats and its number of distinct normalised answers. */
+function withQuestionFigures(records: EvalRecord[]): EvalRecord[] {
+  const tally = tallyOf(records.map(verdictOfRecord));
+  return records.map((r) => {
+    const q = tally.questions[r.rowId]!;
+    const rate = Math.round((q.passedRepeats / q.repeats) * 10_000) / 10_000;
+    return { ...r, question_pass_rate: rate, distinct_answers: q.answerKeys.length };
+  });
 }
 
 /** A record as the summary sees it: what its checks found, its latency, its normalised answer. */
@@ -188,7 +198,13 @@ export function resultsCsv(columns: string[], records: readonly EvalRecord[]): s
   const header = [...columns, ...EVAL_COLUMNS, ...layout.header.slice(columns.length)];
   const rows = records.map((r) => {
     const cells = layout.cells(r);
-    const evalCells = [String(r.repeat), String(r.passed), r.failed_checks.join(' | ')];
+    const evalCells = [
+      String(r.repeat),
+      String(r.passed),
+      r.failed_checks.join(' | '),
+      r.question_pass_rate === undefined ? '' : String(r.question_pass_rate),
+      r.distinct_answers === undefined ? '' : String(r.distinct_answers),
+    ];
     return [...cells.slice(0, columns.length), ...evalCells, ...cells.slice(columns.length)];
   });
   return csvText([header, ...rows], { bom: true });

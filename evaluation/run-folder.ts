@@ -27,6 +27,10 @@ export interface EvalRecord extends ResultRecord {
   passed: boolean;
   failed_checks: string[];
   tags: string[];
+  /** The question's share of passing repeats, 0–1 (the same on each of its repeats). */
+  question_pass_rate?: number;
+  /** How many different answers (normalised) the question got over its repeats. */
+  distinct_answers?: number;
 }
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -14,6 +14,7 @@ import { ConfigError } from '../common/errors';
 import { EVALUATION_RUN_WORKFLOW_TYPE } from '../common/names';
 import type { TurnSettings } from '../common/types';
 import { RUN_SUMMARY_MEMO } from '../workflows/evaluation-run';
+import { isWorkerSetting } from './notify-policy';
 import { checkInputSize } from './run-input';
 import type { EvaluationRunInput, NotifyPolicy, RunSummary } from './types';
 
@@ -29,6 +30,9 @@ export function checkScheduleName(name: string): string {
 
 export function checkEnvName(name: string): string {
   if (!ENV_NAME.test(name)) throw new ConfigError(`--notify-env: "${name}" is not an environment variable name`);
+  if (isWorkerSetting(name)) {
+    throw new ConfigError(`--notify-env: ${name} is one of the workers' own settings; name a variable of its own`);
+  }
   return name;
 }
 

@@ -66,8 +66,12 @@ function buildProgram(): Command {
     .option('--rate-limit <rps>', 'global token-bucket limit in requests per second', num)
     .option('--burst <n>', 'token-bucket size (default: ceil(rps))', num)
     .option('--config-json <json>', 'config fields as a JSON object; flags override it', jsonObject)
+    // Help and usage errors end in a CommanderError (exit 0 and 2 for `mwbatch simulator` and bin.ts), with no stack.
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (message, write) => write(`${message.trimEnd()} (see \`mwbatch simulator --help\`)\n`),
+    });
   for (const [flags, , help, numeric] of FLAGS) {
     if (numeric) program.option(flags, help, num);
     else program.option(flags, help);

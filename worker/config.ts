@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseEnv, positiveInt } from '../config/env';
 import { ConfigError } from '../common/errors';
 import { loadMoveworksSettings, type MoveworksSettings } from '../config/moveworks';
-import { loadTemporalSettings, type TemporalSettings } from '../config/temporal';
+import { loadTemporalSettings, type TemporalOverrides, type TemporalSettings } from '../config/temporal';
 import { DEFAULT_HEAP_SETTINGS, type HeapSettings } from './heap';
 
 /**
@@ -62,10 +62,14 @@ function loadAll<T extends unknown[]>(...loaders: { [K in keyof T]: () => T[K] }
   return values as T;
 }
 
-export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): WorkerSettings {
+/** `temporalOverrides`: `mwbatch worker --address / --namespace`. */
+export function loadWorkerSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  temporalOverrides: TemporalOverrides = {},
+): WorkerSettings {
   const [own, temporal, moveworks] = loadAll(
     () => parseEnv(workerEnvSchema, env, 'worker'),
-    () => loadTemporalSettings(env),
+    () => loadTemporalSettings(env, temporalOverrides),
     () => loadMoveworksSettings(env),
   );
   return {

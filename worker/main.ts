@@ -10,12 +10,17 @@ import { exitOnError } from '../cli/exit';
 import { safeForTerminal } from '../common/terminal';
 import { loadDataConverter } from '../codec/data-converter';
 import { createMoveworksClient } from '../config/moveworks';
+import type { TemporalOverrides } from '../config/temporal';
 import { loadWorkerSettings } from './config';
 import { applyHeapSettings } from './heap';
 import { createWorkerPair } from './workers';
 
-export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const settings = loadWorkerSettings(env);
+/** `overrides`: `mwbatch worker --address / --namespace`, over the environment and the TEMPORAL_PROFILE profile. */
+export async function runWorker(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: TemporalOverrides = {},
+): Promise<void> {
+  const settings = loadWorkerSettings(env, overrides);
   const dataConverter = loadDataConverter(env);
   // Before Worker.create: the workflow thread's heap limit only reaches threads started afterwards.
   applyHeapSettings(settings.heap);

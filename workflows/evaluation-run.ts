@@ -36,6 +36,7 @@ import type { ConversationInput } from '../common/types';
 import { addVerdicts, digestOf, emptyTally, summariseRun } from '../evaluation/summary';
 import { NOTIFY_ACTIVITY_OPTIONS, shouldNotify } from '../evaluation/notify-policy';
 import type {
+  EvaluationConversation,
   EvaluationProgress,
   EvaluationRunInput,
   EvaluationRunResult,
@@ -81,10 +82,44 @@ function failureMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * The suite as one run of the workflow sees it: how many conversations, the row ids in file order (for the
+ * summary), and the conversations this run will start. A suite in the input is all there; a suite file
+ * (`suitePath`) is read by activities, a page at a time (the conversations of the cases this run starts), so that
+ * no event of the history holds the whole suite.
+ */
+interface SuiteView {
+  count: number;
+  rowIds: string[];
+  conversation(index: number): EvaluationConversation;
+}
+
+function inlineSuite(run: StartedRun): SuiteView {
+  return {
+    count: run.conversations.length,
+    rowIds: run.conversations.flatMap((c) => c.turns.map((turn) => turn.rowId)),
+    conversation: (index) => run.conversations[index]!,
+  };
+}
+
+/** The conversations of cases [from, to) of a suite file: the indices wrap around for the repeats. */
+async function suitePage(run: StartedRun, count: number, rowIds: string[], from: number, to: number) {
+  const indices = [...new Set(Array.from({ length: Math.max(0, to - from) }, (_, i) => (from + i) % count))];
+  const page = new Map<number, EvaluationConversation>();
+  if (indices.length > 0) {
+    const loaded = await runActivities.loadSuiteConversations({
+      path: run.suitePath!,
+      sha256: run.suite.sha256,
+      indices,
+    });
+    loaded.forEach((conversation, i) => page.set(indices[i]!, conversation));
+  }
+  return { count, rowIds, conversation: (index: number) => page.get(index)! } satisfies SuiteView;
+}
+
 /** The cases in start order: every conversation once, then every conversation again for each further repeat. */
-function caseAt(input: EvaluationRunInput, index: number) {
-  const count = input.conversations.length;
-  return { conversation: input.conversations[index % count]!, repeat: Math.floor(index / count) + 1 };
+function caseAt(suite: SuiteView, index: number) {
+  return { conversation: suite.conversation(index % suite.count), repeat: Math.floor(index / suite.count) + 1 };
 }
 
 function caseFailed(rowId: string, repeat: number, message: string): TurnVerdict {
@@ -102,46 +137,48 @@ function caseFailed(rowId: string, repeat: number, message: string): TurnVerdict
 }
 
 /**
- * The run's input with everything a run decides when it starts: its id, its suite (read from the file when it has
- * a path: again after each continue-as-new, which must find the same file), and its baseline.
+ * The run's input with what a run decides when it starts: its id, its baseline, and its suite: a suite file is
+ * described (hashed, counted) by an activity, again after each continue-as-new, which must find the same file.
  */
-async function startRun(input: EvaluationRunInput): Promise<StartedRun> {
+async function startRun(
+  input: EvaluationRunInput,
+): Promise<{ run: StartedRun; file?: { count: number; rowIds: string[] } }> {
   const runId = input.runId ?? scheduledRunId();
   let run: StartedRun = { ...input, runId };
+  let file: { count: number; rowIds: string[] } | undefined;
   if (input.suitePath !== undefined) {
-    const loaded = await runActivities.loadSuite({ path: input.suitePath });
-    if (input.progress && loaded.suite.sha256 !== input.suite.sha256) {
+    const described = await runActivities.describeSuite({ path: input.suitePath });
+    if (input.progress && described.suite.sha256 !== input.suite.sha256) {
       throw ApplicationFailure.nonRetryable(
         `the suite file ${input.suitePath} changed while run ${runId} was asking it; the run stops`,
         'SuiteChanged',
       );
     }
-    run = { ...run, suite: { ...loaded.suite, name: input.suite.name }, conversations: loaded.conversations };
+    run = { ...run, suite: { ...described.suite, name: input.suite.name } };
+    file = { count: described.conversations, rowIds: described.rowIds };
   }
   if (input.schedule && !input.progress) {
     const previous = await runActivities.previousScheduledRun({ schedule: input.schedule.name });
     run.baseline = previous ?? undefined;
   }
-  return run;
+  return { run, file };
 }
 
 /** A scheduled run's files on the worker, and its notification; what happened is added to the summary. */
 async function finishScheduledRun(run: StartedRun, summary: RunSummary): Promise<RunSummary> {
   const schedule = run.schedule!;
   let finished: RunSummary = { ...summary, schedule: schedule.name };
+  // The files' activity reads the questions (a suite file's again): it returns those of the regressions.
+  let questions: Record<string, string> = {};
   try {
-    const { dir } = await runActivities.writeScheduledRunFiles({ run, summary: finished });
-    finished = { ...finished, run_dir: dir };
+    const written = await runActivities.writeScheduledRunFiles({ run, summary: finished });
+    finished = { ...finished, run_dir: written.dir };
+    questions = written.regressionQuestions;
   } catch (err) {
     log.warn('the run files could not be written; the answers stay in Temporal', { error: failureMessage(err) });
   }
   if (!shouldNotify(schedule.notify, finished)) return finished;
   try {
-    const questions = Object.fromEntries(
-      run.conversations
-        .flatMap((c) => c.turns)
-        .flatMap((t) => (finished.regressions.includes(t.rowId) ? [[t.rowId, t.question]] : [])),
-    );
     const outcome = await notifyActivities.notifyRun({
       summary: finished,
       reportPath: finished.run_dir === undefined ? undefined : `${finished.run_dir}/report.html`,
@@ -165,10 +202,11 @@ async function finishScheduledRun(run: StartedRun, summary: RunSummary): Promise
 }
 
 export async function evaluationRunWorkflow(input: EvaluationRunInput): Promise<EvaluationRunResult> {
-  const run = await startRun(input);
+  const { run, file } = await startRun(input);
   const suite = run.suite.name;
   const batchId = evaluationBatchId(suite, run.runId);
-  const total = run.conversations.length * run.repeats;
+  const conversationCount = file?.count ?? run.conversations.length;
+  const total = conversationCount * run.repeats;
   const startedAt = run.progress?.startedAt ?? new Date().toISOString();
   const tally = run.progress?.tally ?? emptyTally();
   const counts = { turnsPassed: run.progress?.turnsPassed ?? 0, turnsFailed: run.progress?.turnsFailed ?? 0 };
@@ -183,7 +221,7 @@ export async function evaluationRunWorkflow(input: EvaluationRunInput): Promise<
   setHandler(evaluationProgressQuery, () => ({ cases: total, casesDone, ...counts }));
 
   const runCase = async (index: number) => {
-    const { conversation, repeat } = caseAt(input, index);
+    const { conversation, repeat } = caseAt(view, index);
     const key = repeatKey(conversation.key, repeat);
     const conversationInput: ConversationInput = {
       batchId,
@@ -216,6 +254,9 @@ export async function evaluationRunWorkflow(input: EvaluationRunInput): Promise<
 
   const startedHere = next;
   const casesPerRun = run.casesPerRun ?? CASES_PER_RUN;
+  const view = file
+    ? await suitePage(run, file.count, file.rowIds, next, Math.min(total, next + casesPerRun))
+    : inlineSuite(run);
   while (next < total && next - startedHere < casesPerRun && !workflowInfo().continueAsNewSuggested) {
     await condition(() => inFlight < run.window);
     const index = next++;
@@ -244,7 +285,7 @@ export async function evaluationRunWorkflow(input: EvaluationRunInput): Promise<
       repeats: run.repeats,
     },
     tally,
-    run.conversations.flatMap((c) => c.turns.map((turn) => turn.rowId)),
+    view.rowIds,
     run.baseline,
   );
   if (run.schedule) summary = await finishScheduledRun(run, summary);

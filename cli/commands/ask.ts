@@ -1,11 +1,33 @@
-/** `mwbatch ask "question"`: one question through the same durable path, answer on stdout. */
-import { createHash, randomUUID } from 'node:crypto';
+/**
+ * `mwbatch ask "question"`: one question through the library's path (library/client.ts), answer on stdout. With
+ * `--idempotency-key KEY` a retried command never asks twice: it attaches to the first ask and prints its answer.
+ */
+import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { ConfigError } from '../../common/errors';
-import { safeForTerminal } from '../../common/terminal';
-import { DEFAULT_TURN_DEADLINE_MS, resolveTurnSettings, type ConversationInput } from '../../common/types';
-import { startOrAttach } from '../../batch/start';
+import { DEFAULT_TURN_DEADLINE_MS, type TurnMode } from '../../common/types';
+import { MwbatchClient, type AskResult } from '../../library/client';
+import { IDEMPOTENCY_KEY_RULE } from '../../library/request';
+import { logText, printJson, printText } from '../output';
 import { deadlineOption, modeOption, withClient } from './common';
+
+interface AskOptions {
+  title?: string;
+  deadline: number;
+  mode: TurnMode;
+  idempotencyKey?: string;
+  json?: boolean;
+}
+
+/** The answer and its citations on stdout; a question that did not complete says why on stderr. */
+function printAnswer(result: AskResult): void {
+  if (result.status === 'COMPLETED') {
+    printText(result.answer);
+    for (const c of result.citations) printText(`  [${c.title ?? c.citationId ?? 'source'}] ${c.url ?? ''}`.trimEnd());
+    return;
+  }
+  const { code = '', message = '' } = result.error ?? {};
+  logText(`${result.status}: ${code} ${message}`.trim());
+}
 
 export function registerAsk(program: Command): void {
   program
@@ -15,31 +37,26 @@ export function registerAsk(program: Command): void {
     .option('--title <title>', 'conversation title')
     .addOption(deadlineOption(DEFAULT_TURN_DEADLINE_MS))
     .addOption(modeOption())
-    .action(async (question: string, opts) => {
-      if (!question.trim()) throw new ConfigError('the question is empty');
-      process.exitCode = await withClient(async (client, settings) => {
-        const rowId = `q-${createHash('sha256').update(question).digest('hex').slice(0, 12)}`;
-        const input: ConversationInput = {
-          batchId: `ask-${randomUUID()}`,
-          conversationKey: rowId,
+    .option(
+      '--idempotency-key <key>',
+      `names the request: run again with the same key, the first answer is printed and nothing is asked again (${IDEMPOTENCY_KEY_RULE})`,
+    )
+    .option('--json', 'print the result as one JSON document on stdout')
+    .action(async (question: string, opts: AskOptions) => {
+      process.exitCode = await withClient(async (temporal, settings) => {
+        const client = new MwbatchClient(temporal, settings.taskQueue);
+        const key = opts.idempotencyKey ?? randomUUID();
+        const handle = await client.start({
+          question,
+          idempotencyKey: key,
           title: opts.title,
-          turns: [{ rowId, question }],
-          ...resolveTurnSettings({ deadlineMs: opts.deadline, mode: opts.mode }),
-        };
-        const { handle } = await startOrAttach(client, settings.taskQueue, input);
-        const [turn] = (await handle.result()).turns;
-        if (turn?.status === 'COMPLETED') {
-          console.log(safeForTerminal(turn.answer, { keepNewlines: true }));
-          for (const c of turn.citations)
-            console.log(safeForTerminal(`  [${c.title ?? c.citationId ?? 'source'}] ${c.url ?? ''}`.trimEnd()));
-          return 0;
-        }
-        console.error(
-          safeForTerminal(`${turn?.status}: ${turn?.errorCode ?? ''} ${turn?.errorMessage ?? ''}`.trim(), {
-            keepNewlines: true,
-          }),
-        );
-        return 1;
+          deadline: `${opts.deadline}ms`,
+          mode: opts.mode,
+        });
+        const result = await handle.result();
+        if (opts.json) printJson({ key, workflowId: handle.workflowId, ...result });
+        else printAnswer(result);
+        return result.status === 'COMPLETED' ? 0 : 1;
       });
     });
 }

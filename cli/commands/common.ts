@@ -1,7 +1,8 @@
 /** Helpers every command shares: option parsers and a Temporal client that is always closed. */
-import { InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Client } from '@temporalio/client';
-import { loadTemporalSettings, type TemporalSettings } from '../../config/temporal';
+import { DURATION_EXAMPLES, durationMs } from '../../common/duration';
+import { loadTemporalSettings, type TemporalOverrides, type TemporalSettings } from '../../config/temporal';
 import { connectClient } from '../../batch/start';
 
 export function positiveInt(value: string): number {
@@ -16,17 +17,45 @@ export function positiveNumber(value: string): number {
   return n;
 }
 
-/** `150s`, `2m`, `1500ms` or a bare number of seconds. */
+/** A duration option (common/duration.ts), in milliseconds. */
 export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('must be a duration such as 150s, 2m or 1500ms');
-  const unit = match[2] ?? 's';
-  return Math.round(Number(match[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000));
+  const ms = durationMs(value);
+  if (ms === undefined) throw new InvalidArgumentError(`must be a duration such as ${DURATION_EXAMPLES}`);
+  return ms;
+}
+
+/** The global `--address` / `--namespace` of the command being run (set before its action by the hook below). */
+let flags: TemporalOverrides = {};
+
+/**
+ * `--address` and `--namespace` on every command (before or after its name), over TEMPORAL_ADDRESS /
+ * TEMPORAL_NAMESPACE and the TEMPORAL_PROFILE profile.
+ */
+export function addTemporalOptions(program: Command): void {
+  program
+    .option('--address <host:port>', 'Temporal frontend (over TEMPORAL_ADDRESS and the profile), e.g. [::1]:7233')
+    .option('--namespace <namespace>', 'Temporal namespace (over TEMPORAL_NAMESPACE and the profile)')
+    // Listed under "Global Options" in each command's --help (commands registered afterwards inherit this).
+    .configureHelp({ ...program.configureHelp(), showGlobalOptions: true })
+    .hook('preAction', (root) => {
+      const { address, namespace } = root.opts<TemporalOverrides>();
+      flags = { address, namespace };
+    });
+}
+
+/** The `--address` / `--namespace` given to this command, for the worker's own settings. */
+export function temporalFlags(): TemporalOverrides {
+  return flags;
+}
+
+/** Where this command finds Temporal: the profile, the TEMPORAL_* variables, then `--address` / `--namespace`. */
+export function temporalSettings(): TemporalSettings {
+  return loadTemporalSettings(process.env, flags);
 }
 
 export async function withClient<T>(
   run: (client: Client, settings: TemporalSettings) => Promise<T>,
-  settings: TemporalSettings = loadTemporalSettings(),
+  settings: TemporalSettings = temporalSettings(),
 ): Promise<T> {
   const client = await connectClient(settings);
   try {

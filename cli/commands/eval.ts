@@ -4,6 +4,8 @@ import { Option, type Command } from 'commander';
 import { DEFAULT_TURN_DEADLINE_MS, resolveTurnSettings } from '../../common/types';
 import { ConfigError } from '../../common/errors';
 import { safeForTerminal } from '../../common/terminal';
+import { readUserFile } from '../../common/user-file';
+import { printJson, printTable } from '../output';
 import { batchPollSchedule, setApiRateLimit } from '../../batch/rate-limit';
 import { runEvaluation, type FailOn } from '../../evaluation/run-eval';
 import {
@@ -87,7 +89,7 @@ export function registerEval(program: Command): void {
         .default('regression'),
     )
     .action(async (path: string, opts) => {
-      const suite = await readSuite(path);
+      const suite = await readUserFile(path, readSuite);
       if (suite.problems.length > 0) {
         const lines = formatSuiteProblems(path, suite.problems);
         throw new ConfigError(`${lines.join('\n')}\n${lines.length} problem(s); nothing was asked.`);
@@ -126,49 +128,31 @@ export function registerEval(program: Command): void {
     .description('list the past evaluation runs of a suite (or of every suite) in the runs folder')
     .argument('[suite]', "the suite's name (its file name without .csv)")
     .option('--out <dir>', 'runs folder', DEFAULT_RUNS_DIR)
-    .action(async (suite: string | undefined, opts) => {
+    .option('--json', "one JSON array on stdout: each run's folder and its summary.json")
+    .action(async (suite: string | undefined, opts: { out: string; json?: boolean }) => {
       const suites = suite === undefined ? await suitesIn(opts.out) : [suite.replace(/\.csv$/i, '')];
-      const rows: string[][] = [];
-      for (const name of suites) {
-        for (const { dir, summary: s } of await pastRuns(opts.out, name)) {
-          rows.push([
-            s.suite,
-            s.run_id,
-            s.started_at.replace('T', ' ').slice(0, 16),
-            String(s.questions),
-            String(s.repeats),
-            percent(s.pass_rate),
-            String(s.regressions.length),
-            ms(s.latency_ms.p50),
-            ms(s.latency_ms.p95),
-            dir,
-          ]);
-        }
-      }
-      if (rows.length === 0) {
+      const runs: PastRun[] = [];
+      for (const name of suites) runs.push(...(await pastRuns(opts.out, name)));
+      if (opts.json) return printJson(runs.map(({ dir, summary }) => ({ dir, summary })));
+      if (runs.length === 0) {
         console.error(`no finished runs${suite ? ` of ${suite}` : ''} in ${opts.out}`);
         return;
       }
-      const header = [
-        'suite',
-        'run',
-        'started (UTC)',
-        'questions',
-        'repeats',
-        'pass rate',
-        'regressions',
-        'p50',
-        'p95',
-        'folder',
-      ];
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const row of [header, ...rows])
-        print(
-          row
-            .map((cell, i) => cell.padEnd(widths[i]!))
-            .join('  ')
-            .trimEnd(),
-        );
+      printTable(
+        ['suite', 'run', 'started (UTC)', 'questions', 'repeats', 'pass rate', 'regressions', 'p50', 'p95', 'folder'],
+        runs.map(({ dir, summary: s }) => [
+          s.suite,
+          s.run_id,
+          s.started_at.replace('T', ' ').slice(0, 16),
+          String(s.questions),
+          String(s.repeats),
+          percent(s.pass_rate),
+          String(s.regressions.length),
+          ms(s.latency_ms.p50),
+          ms(s.latency_ms.p95),
+          dir,
+        ]),
+      );
     });
 
   program

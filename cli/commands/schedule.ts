@@ -6,9 +6,10 @@
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { msToNumber } from '@temporalio/common/lib/time';
+import { durationMs } from '../../common/duration';
 import { ConfigError } from '../../common/errors';
 import { safeForTerminal } from '../../common/terminal';
+import { readUserFile } from '../../common/user-file';
 import { DEFAULT_TURN_DEADLINE_MS, resolveTurnSettings } from '../../common/types';
 import { batchPollSchedule } from '../../batch/rate-limit';
 import { NOTIFY_POLICIES } from '../../evaluation/notify-policy';
@@ -35,15 +36,13 @@ const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 const when = (date: Date | undefined) => (date ? date.toISOString().replace('T', ' ').slice(0, 19) : '-');
 
 /** `--every 24h`, `10s`, `90m`: Temporal's own duration syntax (the `ms` library), at least one second. */
-function every(value: string): number {
-  let ms: number;
-  try {
-    ms = msToNumber(value);
-  } catch {
-    throw new ConfigError(`--every: "${value}" is not a duration such as 10s, 30m or 24h`);
-  }
-  if (!(ms >= 1_000)) throw new ConfigError(`--every: at least 1s`);
-  return ms;
+function seconds(option: string) {
+  return (value: string): number => {
+    const ms = durationMs(value);
+    if (ms === undefined) throw new ConfigError(`${option}: "${value}" is not a duration such as 10s, 30m or 24h`);
+    if (ms < 1_000) throw new ConfigError(`${option}: at least 1s`);
+    return ms;
+  };
 }
 
 function date(option: string) {
@@ -74,7 +73,7 @@ async function createCommand(name: string, opts: Record<string, unknown>): Promi
   // --suite: the rows travel in the schedule. --suite-path: a path on the workers, checked here when it is visible.
   const path = (opts.suite ?? opts.suitePath) as string;
   const local = opts.suite !== undefined || existsSync(path);
-  const suite = local ? await readSuite(path) : undefined;
+  const suite = local ? await readUserFile(path, readSuite) : undefined;
   if (suite && suite.problems.length > 0) {
     const lines = formatSuiteProblems(path, suite.problems);
     throw new ConfigError(`${lines.join('\n')}\n${lines.length} problem(s); the schedule was not created.`);
@@ -128,7 +127,7 @@ export function registerSchedule(program: Command): void {
       'a suite CSV the workers read when each run starts (for suites over the payload limit)',
     )
     .option('--cron <expr>', 'when to run, as a cron expression (e.g. "0 6 * * 1-5")')
-    .option('--every <duration>', 'or every so long (e.g. 24h, 10s)', every)
+    .option('--every <duration>', 'or every so long (e.g. 24h, 10s)', seconds('--every'))
     .option('--timezone <tz>', 'time zone of --cron (IANA, e.g. Europe/Paris; default UTC)', timezone)
     .option('--repeat <n>', 'ask each question n times, each in a new conversation', repeatCount, 1)
     .option('--concurrency <n>', 'conversations in flight', positiveInt, 20)
@@ -151,7 +150,7 @@ export function registerSchedule(program: Command): void {
     .option(
       '--catchup-window <duration>',
       'runs missed while Temporal was down are taken if this recent',
-      every,
+      seconds('--catchup-window'),
       10 * 60_000,
     )
     .action(async (name: string, opts) => createCommand(name, opts));

@@ -1,28 +1,49 @@
-/** `mwbatch submit FILE` */
+/**
+ * `mwbatch submit FILE`. On stdout, for scripts: `batch <id> results <dir>` as soon as the file is valid, or with
+ * `--json` one JSON document when the command ends (README "Scripting the CLI"); progress and the summary table go
+ * to stderr.
+ */
 import type { Command } from 'commander';
 import { DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
-import { checkBatchId } from '../../batch/batch-id';
-import { batchPollSchedule, setApiRateLimit } from '../../batch/rate-limit';
-import { loadBatchFile, submitFile } from '../../batch/submit-file';
-import {
-  deadlineOption,
-  detachOnCtrlC,
-  modeOption,
-  parseDuration,
-  positiveInt,
-  positiveNumber,
-  withClient,
-} from './common';
+import { checkSubmitBatchId } from '../../batch/batch-id';
+import { applyRpsOption, batchPollSchedule } from '../../batch/rate-limit';
+import { loadBatchFile, submitFile, type BatchFile, type SubmitFileOutcome } from '../../batch/submit-file';
+import { countsObject, printJson, printText } from '../output';
+import { deadlineOption, detachOnCtrlC, modeOption, parseDuration, positiveInt, withClient } from './common';
+import { rpsValue } from './rate-limit';
+
+/** `submit --json`: what a script needs to know about the run. */
+function outcomeJson({ batchId, outDir, file }: BatchFile, outcome: SubmitFileOutcome, waited: boolean) {
+  const { summary } = outcome;
+  return {
+    batch: batchId,
+    results: outDir,
+    rows: file.rows.length,
+    conversations: outcome.conversations,
+    started: summary.started,
+    attached: summary.attached,
+    skipped: summary.skipped,
+    uncollected: summary.uncollected,
+    waited,
+    statuses: countsObject(summary.byStatus),
+    seconds: Math.round(outcome.seconds * 10) / 10,
+    exit_code: outcome.exitCode,
+  };
+}
 
 export function registerSubmit(program: Command): void {
   program
     .command('submit')
     .description('validate a CSV of questions, run one workflow per conversation, write results as they finish')
     .argument('<file>', 'CSV with a question column (and optional id, conversation, title)')
-    .option('--batch <id>', 'batch ID (default: derived from the file content)', checkBatchId)
+    .option('--batch <id>', 'batch ID (default: derived from the file content)', checkSubmitBatchId)
     .option('--out <dir>', 'results folder (default: results/<batch>)')
     .option('--concurrency <n>', 'conversations in flight', positiveInt, 50)
-    .option('--rps <r>', 'global API budget in requests per second, shared by every worker', positiveNumber)
+    .option(
+      '--rps <r>',
+      'global API budget in requests per second, shared by every worker; `none` removes it (it stays set otherwise)',
+      rpsValue,
+    )
     .addOption(deadlineOption(DEFAULT_TURN_DEADLINE_MS))
     .addOption(modeOption())
     .option(
@@ -32,15 +53,20 @@ export function registerSubmit(program: Command): void {
     )
     .option('--no-wait', 'start the workflows and return; collect later with `mwbatch results`')
     .option('--skip-invalid', 'submit the valid rows and write the rejected ones to rejected.csv')
+    .option('--json', 'print one JSON document on stdout when done, instead of the `batch <id> results <dir>` line')
     .action(async (path: string, opts) => {
       const batch = await loadBatchFile(path, {
         batchId: opts.batch,
         outDir: opts.out,
         skipInvalid: !!opts.skipInvalid,
       });
+      if (!opts.json) printText(`batch ${batch.batchId} results ${batch.outDir}`);
       process.exitCode = await withClient(async (client, settings) => {
-        if (opts.rps) await setApiRateLimit(client, settings.taskQueue, opts.rps);
-        const poll = await batchPollSchedule(client, settings.taskQueue, { rps: opts.rps, inlineMs: opts.inlinePolls });
+        await applyRpsOption(client, settings.taskQueue, opts.rps);
+        const poll = await batchPollSchedule(client, settings.taskQueue, {
+          rps: typeof opts.rps === 'number' ? opts.rps : undefined,
+          inlineMs: opts.inlinePolls,
+        });
         detachOnCtrlC();
         const outcome = await submitFile(client, batch, {
           taskQueue: settings.taskQueue,
@@ -50,6 +76,7 @@ export function registerSubmit(program: Command): void {
           mode: opts.mode,
           wait: opts.wait,
         });
+        if (opts.json) printJson(outcomeJson(batch, outcome, opts.wait));
         return outcome.exitCode;
       });
     });

@@ -234,6 +234,10 @@ describe('mwbatch eval', () => {
     const varyingRows = rows.filter((r) => r.id === 'varying');
     expect(varyingRows.map((r) => r.repeat).sort()).toEqual(['1', '2', '3']);
     expect(varyingRows.map((r) => r.passed).sort()).toEqual(['false', 'false', 'true']);
+    // Per question: its pass rate over the repeats and how many different answers it got.
+    expect(varyingRows.map((r) => [r.question_pass_rate, r.distinct_answers])).toEqual(Array(3).fill(['0.3333', '3']));
+    const steadyRows = rows.filter((r) => r.id === 'steady');
+    expect(steadyRows.map((r) => [r.question_pass_rate, r.distinct_answers])).toEqual(Array(3).fill(['1', '1']));
   });
 
   it('counts the 429s the API answered, and still asks each question once', async () => {
@@ -282,7 +286,7 @@ describe('mwbatch eval', () => {
     expect(existsSync(join(dir, 'runs'))).toBe(false);
   });
 
-  it('resumes a run with --run after its client was killed, each question asked once', async () => {
+  it('resumes a run with --run after its client was killed, as it was started, each question asked once per repeat', async () => {
     const dir = tempDir();
     const questions = Array.from({ length: 12 }, (_, i) => `Resumable evaluation question ${i}?`);
     const suite = writeSuite(
@@ -291,7 +295,8 @@ describe('mwbatch eval', () => {
       questions.map((question) => ({ question, expect_contains: 'Simulated answer' })),
     );
     const out = join(dir, 'runs');
-    const child = spawn(process.execPath, [MWBATCH_BIN, 'eval', suite, '--out', out, '--concurrency', '2'], {
+    const started = [MWBATCH_BIN, 'eval', suite, '--out', out, '--concurrency', '2', '--repeat', '2'];
+    const child = spawn(process.execPath, started, {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH, ...env },
       stdio: 'ignore',
@@ -308,12 +313,14 @@ describe('mwbatch eval', () => {
     await exited;
     expect(existsSync(join(suiteDir, runId, 'summary.json'))).toBe(false);
 
+    // Resumed without --repeat: the run goes on with the 2 repeats it was started with.
     const resumed = await runCli(['eval', suite, '--out', out, '--run', runId], env);
-    expect(resumed.stderr).toContain(`resuming run ${runId}`);
+    expect(resumed.stderr).toContain(`resuming run ${runId} of suite resume: 12 questions × 2`);
     expect(resumed.code).toBe(0);
     const summary = readJson<RunSummary>(join(suiteDir, runId, 'summary.json'));
-    expect(summary).toMatchObject({ run_id: runId, questions: 12, passed: 12 });
+    expect(summary).toMatchObject({ run_id: runId, questions: 12, repeats: 2, passed: 12 });
+    expect(readCsv(join(suiteDir, runId, 'results.csv'))).toHaveLength(24);
     const asked = stack.sim.stats().submissionsByQuestion;
-    for (const q of questions) expect({ q, asked: asked[q] }).toEqual({ q, asked: 1 });
+    for (const q of questions) expect({ q, asked: asked[q] }).toEqual({ q, asked: 2 });
   });
 });

@@ -2,10 +2,11 @@
  * `submit --rps R`: the API budget is enforced by Temporal's matching service across every worker. It is a token
  * bucket of R per second whose burst is R, so any window of w seconds sees at most R × (w + 1) requests and the
  * sustained rate stays at R. Requests reach the simulator a little after their task is dispatched, so the
- * windowed bound allows 10 % for that jitter.
+ * windowed bound allows 10 % for that jitter. `mwbatch rate-limit clear` and `--rps none` remove the budget.
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { temporal } from '@temporalio/proto';
 import { conversationRequestsSince, readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
 import { useCliStack } from '../helpers/stack';
@@ -60,5 +61,39 @@ describe('mwbatch submit --rps', () => {
     }
     // No poll ran inside another activity, where the queue's limit could not count it.
     expect(activities).toBe(requests);
+  });
+});
+
+describe('removing the API budget', () => {
+  /** The rate limit of the API task queue as the server reports it. */
+  const serverLimit = async () => {
+    const described = await stack.client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: `${stack.taskQueue}-api` },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      reportConfig: true,
+    });
+    return described.config?.queueRateLimit?.rateLimit?.requestsPerSecond ?? undefined;
+  };
+
+  it('`mwbatch rate-limit clear` and `submit --rps none` leave the API task queue without a limit', async () => {
+    expect((await runCli(['rate-limit', 'set', '7'], env)).code).toBe(0);
+    expect(await serverLimit()).toBe(7);
+    expect((await runCli(['rate-limit', 'show'], env)).stdout).toContain('7 requests/s');
+
+    const cleared = await runCli(['rate-limit', 'clear'], env);
+    expect(cleared.code).toBe(0);
+    expect(await serverLimit()).toBeUndefined();
+    expect((await runCli(['rate-limit', 'show'], env)).stdout).toContain('no rate limit set on the server');
+
+    expect((await runCli(['rate-limit', 'set', '7'], env)).code).toBe(0);
+    const dir = tempDir();
+    const file = writeCsv(dir, 'q.csv', ['question', 'no longer limited']);
+    const run = await runCli(
+      ['submit', file, '--batch', 'e2e-rps-none', '--out', join(dir, 'out'), '--rps', 'none'],
+      env,
+    );
+    expect(run.code).toBe(0);
+    expect(await serverLimit()).toBeUndefined();
   });
 });

@@ -114,6 +114,8 @@ describe('scheduled evaluation runs', () => {
     );
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain(`created schedule ${name}`);
+    const list = await runCli(['schedule', 'list'], cliEnv());
+    expect(list.stdout).toMatch(new RegExp(`${name}\\s+nightly\\s+every 10s\\s+active`));
 
     const [first] = await waitForRuns(name, 1);
     expect(first!.summary).toMatchObject({ passed: 2, regressions: [], baseline_run_id: null, schedule: name });
@@ -207,6 +209,31 @@ describe('scheduled evaluation runs', () => {
     for (const q of questions) {
       expect({ q, asked: sim.stats().submissionsByQuestion[`${q} [sim:delay=1500]`] }).toEqual({ q, asked: 1 });
     }
+    await runCli(['schedule', 'delete', name], cliEnv());
+  });
+
+  it('backfills the runs a schedule would have taken over a past period', async () => {
+    const name = `backfill-${randomUUID().slice(0, 8)}`;
+    const suite = writeSuite('backfill.csv', [
+      { question: 'Backfilled question?', expect_contains: 'Simulated answer' },
+    ]);
+    const created = await runCli(
+      ['schedule', 'create', name, '--suite', suite, '--every', '1h', '--notify', 'never'],
+      cliEnv(),
+    );
+    expect(created.code, created.stderr).toBe(0);
+    // Hourly times fall on whole hours: a window from 2.5 h ago to now holds two or three of them.
+    const to = new Date();
+    const from = new Date(to.getTime() - 2.5 * 3600_000);
+    const hours = Math.floor(to.getTime() / 3600_000) - Math.ceil(from.getTime() / 3600_000) + 1;
+    const backfill = await runCli(
+      ['schedule', 'backfill', name, '--from', from.toISOString(), '--to', to.toISOString()],
+      cliEnv(),
+    );
+    expect(backfill.code, backfill.stderr).toBe(0);
+    const runs = await waitForRuns(name, hours, 120_000);
+    expect(runs).toHaveLength(hours);
+    expect(runs.every((r) => r.summary.passed === 1)).toBe(true);
     await runCli(['schedule', 'delete', name], cliEnv());
   });
 });

@@ -1,19 +1,52 @@
 /**
- * Records the conversation workflow's histories that test/replay/replay.test.ts replays against the current code.
+ * Records the workflow histories (conversations, evaluation runs and their cases) that test/replay/replay.test.ts
+ * replays against the current code.
  * Each scenario runs for real (dev server, worker, simulator over HTTP), checks that the history shows what the
  * scenario is about, and saves it as test/replay/histories/<scenario><REPLAY_SUFFIX>.json. Recorded histories are
  * kept, never overwritten. Not part of the normal suite: run it with
  * `npx vitest run --config test/replay/vitest.record.config.mts` (see test/replay/README.md).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'csv-stringify/sync';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { CONVERSATION_WORKFLOW_TYPE, conversationWorkflowId } from '../../common/names';
-import type { ConversationInput, ConversationResult, PollSchedule } from '../../common/types';
-import type { RecordedRequest } from '../../simulator';
+import {
+  BATCH_ID,
+  CONVERSATION_WORKFLOW_TYPE,
+  conversationWorkflowId,
+  EVALUATION_RUN_WORKFLOW_TYPE,
+  evaluationBatchId,
+  evaluationCaseWorkflowId,
+  evaluationRunWorkflowId,
+} from '../../common/names';
+import {
+  resolveTurnSettings,
+  type ConversationInput,
+  type ConversationResult,
+  type PollSchedule,
+} from '../../common/types';
+import { answerKey } from '../../evaluation/normalise';
+import { scheduledRunInput, scheduledWorkflowId } from '../../evaluation/schedules';
+import { suiteName } from '../../evaluation/suite';
+import type {
+  BaselineDigest,
+  EvaluationConversation,
+  EvaluationRunInput,
+  EvaluationTurn,
+  RowChecks,
+  RunSummary,
+  StartedRun,
+  TurnVerdict,
+} from '../../evaluation/types';
+import { expectedAnswer, type RecordedRequest } from '../../simulator';
+import type { evaluationRunWorkflow } from '../../workflows';
+import { SUITE_HASH_MEMO } from '../../workflows/evaluation-run';
+import { tempDir } from '../helpers/batch';
 import { startTestStack, type TestStack, type TestStackOptions } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { historyToJson } from './history-json';
@@ -38,29 +71,41 @@ afterEach(async () => {
   stack = undefined;
 });
 
+/** Starts a scenario's stack, unless a history it records is there already (recorded histories are kept). */
+async function startScenario(scenarios: string[], options: TestStackOptions): Promise<TestStack> {
+  for (const scenario of scenarios) {
+    const path = historyPath(scenario);
+    if (existsSync(path)) {
+      throw new Error(`${path} exists: recorded histories are kept; set REPLAY_SUFFIX (e.g. -v2) to record beside it`);
+    }
+  }
+  stack = await startTestStack(options);
+  return stack;
+}
+
 async function start(
   scenario: string,
   options: TestStackOptions,
   input: Partial<ConversationInput> & Pick<ConversationInput, 'turns'>,
 ): Promise<Handle> {
-  const path = historyPath(scenario);
-  if (existsSync(path)) {
-    throw new Error(`${path} exists: recorded histories are kept; set REPLAY_SUFFIX (e.g. -v2) to record beside it`);
-  }
-  stack = await startTestStack(options);
+  const { client, taskQueue } = await startScenario([scenario], options);
   const full: ConversationInput = { batchId: `replay-${scenario}-${randomUUID()}`, conversationKey: 'c1', ...input };
-  return stack.client.workflow.start<ConversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {
-    taskQueue: stack.taskQueue,
+  return client.workflow.start<ConversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {
+    taskQueue,
     workflowId: conversationWorkflowId(full.batchId, full.conversationKey),
     args: [full],
   });
 }
 
-/** Saves the history of a finished workflow; it must hold neither the simulator's token nor its client secret. */
-function save(scenario: string, history: History) {
+/**
+ * Saves the history of a finished workflow; it must hold neither the simulator's token nor its client secret, nor
+ * any other secret the scenario gives (a webhook URL).
+ */
+function save(scenario: string, history: History, secrets: string[] = []) {
   const json = historyToJson(history);
-  expect(json).not.toContain(stack!.sim.config.token);
-  expect(json).not.toContain(stack!.sim.config.clientSecret);
+  for (const secret of [stack!.sim.config.token, stack!.sim.config.clientSecret, ...secrets]) {
+    expect(json).not.toContain(secret);
+  }
   mkdirSync(HISTORIES_DIR, { recursive: true });
   writeFileSync(historyPath(scenario), json);
 }
@@ -74,6 +119,24 @@ function events(history: History) {
 /** Activity types in the order the workflow scheduled them. */
 function activities(history: History): string[] {
   return events(history).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+}
+
+/** The workflow types of the children the workflow started, in order. */
+function children(history: History): string[] {
+  return events(history).flatMap(
+    (e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name ?? [],
+  );
+}
+
+/** The most children running at once: a run's window. */
+function maxChildrenInFlight(history: History): number {
+  let running = 0;
+  let max = 0;
+  for (const e of events(history)) {
+    if (e.startChildWorkflowExecutionInitiatedEventAttributes) max = Math.max(max, ++running);
+    if (e.childWorkflowExecutionCompletedEventAttributes || e.childWorkflowExecutionFailedEventAttributes) running -= 1;
+  }
+  return max;
 }
 
 function timers(history: History): number {
@@ -271,5 +334,207 @@ describe('record conversation workflow histories', () => {
     const result = await handle.result();
     expect(result.turns[0]?.status).toBe('TIMED_OUT');
     save('timed-out', await handle.fetchHistory());
+  });
+});
+
+// --- Evaluation runs (workflows/evaluation-run.ts) and their cases (workflows/evaluation-case.ts) ---
+
+const SUITE = 'replay';
+
+/** A check every simulated answer passes. */
+const answered: RowChecks = { contains: ['Simulated answer'] };
+
+function evalTurn(rowId: string, question: string, line: number, checks: RowChecks = answered): EvaluationTurn {
+  return { rowId, question, line, checks, tags: [], extra: {} };
+}
+
+/** A run's input as `mwbatch eval` builds it (evaluation/run-eval.ts evaluationInput), with a fresh run id. */
+function evaluationRun(
+  conversations: EvaluationConversation[],
+  more: Pick<EvaluationRunInput, 'repeats' | 'window'> & Partial<EvaluationRunInput>,
+): StartedRun {
+  return {
+    runId: `r-replay-${randomUUID().slice(0, 8)}`,
+    suite: {
+      name: SUITE,
+      sha256: 'e3b0c44298fc1c149afbf4c8996fb924',
+      columns: ['id', 'question', 'conversation', 'expect_contains'],
+    },
+    conversations,
+    settings: resolveTurnSettings({}),
+    ...more,
+  };
+}
+
+/** Starts a run as `mwbatch eval` does: its derived workflow id, the BatchId of its conversations, the suite's hash. */
+function startEvaluation(input: StartedRun) {
+  return stack!.client.workflow.start<typeof evaluationRunWorkflow>(EVALUATION_RUN_WORKFLOW_TYPE, {
+    taskQueue: stack!.taskQueue,
+    workflowId: evaluationRunWorkflowId(input.suite.name, input.runId),
+    args: [input],
+    typedSearchAttributes: [{ key: BATCH_ID, value: evaluationBatchId(input.suite.name, input.runId) }],
+    memo: { [SUITE_HASH_MEMO]: input.suite.sha256 },
+  });
+}
+
+/** A webhook receiver on localhost answering 200; its path is the secret part of its URL. */
+async function startWebhook(): Promise<{ url: string; secretPath: string; bodies: string[] }> {
+  const secretPath = `/hooks/SECRET-${randomUUID()}`;
+  const bodies: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      bodies.push(body);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${secretPath}`, secretPath, bodies };
+}
+
+describe('record evaluation workflow histories', () => {
+  it('eval-run and eval-case: 3 conversations (one of 2 turns) × 2 repeats, window 2, a baseline, a failing check', async () => {
+    await startScenario(['eval-run', 'eval-case'], { simulator: { answerDelayMs: 200 } });
+    const q = {
+      q1: 'Where is the VPN portal?',
+      q2: 'Who approves my expenses?',
+      q3: 'And above 500 euros?',
+      q4: 'Where do I find my payslips?',
+    };
+    const baseline: BaselineDigest = {
+      runId: 'r-baseline',
+      questions: {
+        q1: { passed: true, answerKeys: [answerKey(expectedAnswer(q.q1))] },
+        q2: { passed: false, answerKeys: [answerKey('Ask your team assistant.')] },
+        q3: { passed: true, answerKeys: [answerKey('The finance director approves it.')] },
+      },
+    };
+    const input = evaluationRun(
+      [
+        { key: 'q1', turns: [evalTurn('q1', q.q1, 2)] },
+        {
+          key: 'expenses',
+          conversation: 'expenses',
+          turns: [evalTurn('q2', q.q2, 3), evalTurn('q3', q.q3, 4, { contains: ['finance director'] })],
+        },
+        { key: 'q4', turns: [evalTurn('q4', q.q4, 5)] },
+      ],
+      { repeats: 2, window: 2, baseline },
+    );
+    const handle = await startEvaluation(input);
+    const { summary } = await handle.result();
+    expect(summary).toMatchObject({
+      run_id: input.runId,
+      questions: 4,
+      repeats: 2,
+      passed: 3,
+      failed: 1,
+      errors: 0,
+      flaky: [],
+      regressions: ['q3'],
+      fixed: ['q2'],
+      changed_answers: ['q2', 'q3'],
+      baseline_run_id: 'r-baseline',
+    });
+    const history = await handle.fetchHistory();
+    expect(children(history)).toEqual(Array(6).fill('evaluationCaseWorkflow'));
+    expect(maxChildrenInFlight(history)).toBe(2);
+    expect(activities(history)).toEqual([]);
+    expect(events(history).at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
+    save('eval-run', history);
+
+    // One case: the two-turn conversation's first repeat, whose second turn fails its check.
+    const caseHandle = stack!.client.workflow.getHandle(evaluationCaseWorkflowId(SUITE, input.runId, 'expenses', 1));
+    const verdicts = (await caseHandle.result()) as TurnVerdict[];
+    expect(verdicts.map((v) => [v.rowId, v.passed])).toEqual([
+      ['q2', true],
+      ['q3', false],
+    ]);
+    const caseHistory = await caseHandle.fetchHistory();
+    expect(children(caseHistory)).toEqual([CONVERSATION_WORKFLOW_TYPE]);
+    expect(activities(caseHistory)).toEqual(['checkConversation']);
+    save('eval-case', caseHistory);
+  });
+
+  it('eval-run-continued: casesPerRun 2, so the run continues as new after two of its three cases', async () => {
+    await startScenario(['eval-run-continued', 'eval-run-continued-last'], { simulator: { answerDelayMs: 200 } });
+    const questions = ['Is the canteen open today?', 'Where do I park my bike?', 'Who runs the help desk?'];
+    const input = evaluationRun(
+      questions.map((question, i) => ({ key: `c${i + 1}`, turns: [evalTurn(`c${i + 1}`, question, i + 2)] })),
+      { repeats: 1, window: 2, casesPerRun: 2 },
+    );
+    const handle = await startEvaluation(input);
+    expect((await handle.result()).summary).toMatchObject({ questions: 3, passed: 3, failed: 0, errors: 0 });
+
+    const first = await stack!.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
+    expect(children(first)).toHaveLength(2);
+    const continued = events(first).at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+    expect(continued?.newExecutionRunId).toBeTruthy();
+    save('eval-run-continued', first);
+
+    const last = await stack!.client.workflow
+      .getHandle(handle.workflowId, continued!.newExecutionRunId!)
+      .fetchHistory();
+    expect(children(last)).toHaveLength(1);
+    expect(events(last).at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
+    save('eval-run-continued-last', last);
+  });
+
+  it('eval-run-scheduled: a scheduled run reads its suite file, writes its files, notifies the webhook', async () => {
+    const webhook = await startWebhook();
+    await startScenario(['eval-run-scheduled'], {
+      simulator: { answerDelayMs: 200 },
+      env: { MWBATCH_NOTIFY_URL: webhook.url },
+    });
+    const suitePath = join(tempDir(), 'nightly.csv');
+    const rows = [
+      { id: 's1', question: 'Is the nightly VPN check fine?', expect_contains: 'Simulated answer' },
+      { id: 's2', question: 'Does the nightly badge question pass?', expect_contains: 'Simulated answer' },
+    ];
+    writeFileSync(suitePath, stringify(rows, { header: true, columns: Object.keys(rows[0]!) }));
+    const scheduleName = `replay-${randomUUID().slice(0, 8)}`;
+    // As `mwbatch schedule create --suite-path` builds it: no rows, the worker reads the file when the run starts.
+    const input = scheduledRunInput({
+      suite: { name: suiteName(suitePath), sha256: '', columns: [] },
+      conversations: [],
+      suitePath,
+      name: scheduleName,
+      notify: 'always',
+      repeats: 1,
+      concurrency: 2,
+      settings: resolveTurnSettings({}),
+    });
+    // Started directly, with the id a schedule gives its runs: replay needs no Schedule behind it.
+    const handle = await stack!.client.workflow.start<typeof evaluationRunWorkflow>(EVALUATION_RUN_WORKFLOW_TYPE, {
+      taskQueue: stack!.taskQueue,
+      workflowId: `${scheduledWorkflowId(input.suite.name, scheduleName)}-${new Date().toISOString()}`,
+      args: [input],
+    });
+    const { summary } = await handle.result();
+    expect(summary).toMatchObject({
+      questions: 2,
+      passed: 2,
+      schedule: scheduleName,
+      baseline_run_id: null,
+      run_dir: join(stack!.runsDir, 'nightly', summary.run_id),
+      notification: { delivered: true, attempts: 1 },
+    });
+    expect(webhook.bodies).toHaveLength(1);
+    const written = JSON.parse(readFileSync(join(summary.run_dir!, 'summary.json'), 'utf8')) as RunSummary;
+    expect(written.notification).toEqual(summary.notification);
+
+    const history = await handle.fetchHistory();
+    expect(activities(history)).toEqual([
+      'describeSuite',
+      'previousScheduledRun',
+      'loadSuiteConversations',
+      'writeScheduledRunFiles',
+      'notifyRun',
+      'writeRunSummary',
+    ]);
+    expect(children(history)).toEqual(['evaluationCaseWorkflow', 'evaluationCaseWorkflow']);
+    save('eval-run-scheduled', history, [webhook.url, webhook.secretPath]);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Replays every recorded conversation-workflow history (test/replay/histories/*.json) against the current workflow
- * bundle. A failure means the current code would issue different commands than the code that wrote the history:
+ * Replays every recorded workflow history (test/replay/histories/*.json: conversations, evaluation runs and their
+ * cases) against the current workflow bundle. A failure means the current code would issue different commands than the code that wrote the history:
  * a workflow running through a deploy would fail its next task with a non-determinism error. See
  * test/replay/README.md for the rule (patched()) and for recording new histories.
  */
@@ -18,7 +18,7 @@ const historyFiles = readdirSync(HISTORIES_DIR)
   .filter((name) => name.endsWith('.json'))
   .sort();
 
-describe('recorded conversation workflow histories replay on the current code', () => {
+describe('recorded workflow histories replay on the current code', () => {
   it('has histories to replay', () => {
     expect(historyFiles.length).toBeGreaterThan(0);
   });

@@ -62,7 +62,10 @@ beforeAll(async () => {
     runBatch(stack.client, groupConversations(rows), results, { ...options(), deadlineMs: 500 }),
   );
   await cp(submitted, beforeRetry, { recursive: true });
-  retried = await withResults(submitted, (results) => retryFailedRows(stack.client, results, options()));
+  // A longer deadline than the original's, given: by default a retry keeps the deadline the batch was asked with.
+  retried = await withResults(submitted, (results) =>
+    retryFailedRows(stack.client, results, { ...options(), deadlineMs: 30_000 }),
+  );
   // `results` reads the batch through visibility: wait until it lists every workflow closed.
   await waitFor('the batch listed closed', async () => {
     const counts = await batchStatusCounts(stack.client, batchId);
