@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { freePort, startDevServer } from '../dev/dev-server';
 import { ensureTemporalCli } from '../dev/temporal-cli';
 import type { Stages } from './history';
-import { batchTimeline, percentile, readResults, simulatorRequests, writeQuestions } from './measure';
+import { batchTimeline, percentile, readResults, simulatorRequests, whole, writeQuestions } from './measure';
 import { killChildrenOnSignal, startNode, stop, track, usage, type Usage } from './procs';
 
 const ROOT = resolve(__dirname, '..', '..', '..'); // dist/bench/bench → the project
@@ -60,11 +60,6 @@ function parseOptions(): Options {
       keep: { type: 'boolean', default: false },
     },
   });
-  const whole = (text: string, name: string) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a whole number > 0, not ${text}`);
-    return n;
-  };
   return {
     rows: values.rows.split(',').map((v) => whole(v, 'rows')),
     answerMs: whole(values['answer-ms'], 'answer-ms'),

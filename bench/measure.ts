@@ -102,3 +102,10 @@ export async function batchTimeline(address: string, batchId: string, sampleSize
     await connection.close();
   }
 }
+
+/** A whole-number command-line option of a bench script, > 0. */
+export function whole(text: string, name: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a whole number > 0, not ${text}`);
+  return n;
+}

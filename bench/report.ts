@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { renderReport } from '../evaluation/report/html';
 import { fileUrl, launchChromium, offlinePage } from '../test/helpers/browser';
 import { generatedReport } from '../test/helpers/report-data';
+import { whole } from './measure';
 
 interface Options {
   questions: number;
@@ -32,11 +33,6 @@ function parseOptions(): Options {
       keep: { type: 'boolean', default: false },
     },
   });
-  const whole = (text: string, name: string) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a whole number > 0, not ${text}`);
-    return n;
-  };
   return {
     questions: whole(values.questions, 'questions'),
     repeats: whole(values.repeats, 'repeats'),

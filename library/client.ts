@@ -10,24 +10,21 @@ import { connectClient, startOrAttach, type ConversationHandle } from '../batch/
 import { workflowInput } from '../batch/inspect';
 import { InputMismatchError } from '../common/errors';
 import { CONVERSATION_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE } from '../common/names';
-import type { AnswerCitation, ConversationProgress, ConversationResult, TurnResult, TurnStatus } from '../common/types';
+import type { ConversationProgress, ConversationResult, TurnResult } from '../common/types';
 import { loadTemporalSettings, type TemporalSettings } from '../config/temporal';
 import { progressQuery, type conversationWorkflow } from '../workflows/conversation';
 import { IdempotencyConflictError, QuestionNotFoundError } from './errors';
 import { askWorkflowId, checkIdempotencyKey, parseAskRequest, type AskRequest } from './request';
 
 /** The answer to an ask: its last turn's result. */
-export interface AskResult {
-  /** COMPLETED and FAILED are the assistant's; TIMED_OUT, ERROR and CANCELLED are explained by `error`. */
-  status: TurnStatus;
-  answer: string;
-  citations: AnswerCitation[];
-  conversationId?: string;
-  responseId?: string;
-  /** From the submission of the question to the moment its end was seen. */
-  latencyMs: number;
-  /** HTTP attempts made for the question, retries included. */
-  attempts: number;
+/**
+ * The last turn's result, as TurnResult has it (`status`: COMPLETED and FAILED are the assistant's; TIMED_OUT, ERROR
+ * and CANCELLED are explained by `error`).
+ */
+export interface AskResult extends Pick<
+  TurnResult,
+  'status' | 'answer' | 'citations' | 'conversationId' | 'responseId' | 'latencyMs' | 'attempts'
+> {
   error?: { code: string; message: string; rootUuid?: string };
 }
 

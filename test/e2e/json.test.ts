@@ -5,7 +5,12 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import {
+  defineSearchAttributeKey,
+  SearchAttributeType,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+} from '@temporalio/common';
 import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { RunSummary } from '../../evaluation/types';
 import { tempDir, writeCsv } from '../helpers/batch';
@@ -124,13 +129,19 @@ describe('status and list on a large batch', () => {
     for (let i = 0; i < ids.length; i += 100) {
       await Promise.all(
         ids.slice(i, i + 100).map((workflowId) =>
-          stack.client.workflow.start(CONVERSATION_WORKFLOW_TYPE, {
-            taskQueue: `${stack.taskQueue}-nobody`,
-            workflowId,
-            args: [],
-            workflowExecutionTimeout: '1s',
-            typedSearchAttributes: [{ key, value: batch }],
-          }),
+          stack.client.workflow
+            .start(CONVERSATION_WORKFLOW_TYPE, {
+              taskQueue: `${stack.taskQueue}-nobody`,
+              workflowId,
+              args: [],
+              workflowExecutionTimeout: '1s',
+              typedSearchAttributes: [{ key, value: batch }],
+              // A start the client retries (a slow server) must not make a second execution of a timed-out one.
+              workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            })
+            .catch((err: unknown) => {
+              if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+            }),
         ),
       );
     }

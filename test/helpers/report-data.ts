@@ -6,6 +6,7 @@
  */
 import type { AnswerCitation, TurnStatus } from '../../common/types';
 import type { ReportData, ReportRow, RunHistoryPoint } from '../../evaluation/types';
+import { mulberry32 } from '../../simulator/random';
 
 export interface GeneratedReportOptions {
   questions: number;
@@ -22,17 +23,8 @@ const WORDS = (
 ).split(' ');
 const TAGS = ['it', 'hr', 'finance', 'security', 'onboarding', 'facilities', 'smoke', 'slow'];
 
-/** mulberry32: a small seeded generator, the same numbers on every machine. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded generator: the same numbers on every machine. */
+const generator = mulberry32;
 
 export function generatedReport(options: GeneratedReportOptions): ReportData {
   const random = generator(options.seed ?? 42);

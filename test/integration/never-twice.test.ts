@@ -105,7 +105,7 @@ describe('streams that fail before naming the response', () => {
 
 describe('an API that settles', () => {
   it('a 404 on the first polls of a just-created response is waited out', async () => {
-    stack = await startStackForTest({ simulator: { answerDelayMs: 200, notFoundAfterCreateMs: 2_500 } });
+    stack = await startStackForTest({ simulator: { answerDelayMs: 200, notFoundAfterCreateMs: 8_000 } });
     const questions = ['not visible at once'];
     const result = await (await startConversation(stack, { turns: turnsOf(questions), poll: fastPoll })).result();
     expectAnswered(result, questions);
@@ -114,7 +114,7 @@ describe('an API that settles', () => {
   });
 
   it('a 409 while the previous turn settles is waited out', async () => {
-    stack = await startStackForTest({ simulator: { answerDelayMs: 200, conflictWhileSettlingMs: 2_000 } });
+    stack = await startStackForTest({ simulator: { answerDelayMs: 200, conflictWhileSettlingMs: 8_000 } });
     const questions = ['first turn', 'second turn, right after'];
     const result = await (await startConversation(stack, { turns: turnsOf(questions), poll: fastPoll })).result();
     expectAnswered(result, questions);
