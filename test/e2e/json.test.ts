@@ -122,7 +122,7 @@ describe('mwbatch --json', () => {
 
 describe('status and list on a large batch', () => {
   it('count all 2,001 workflows of a batch (no listing cap)', async () => {
-    const batch = 'e2e-large';
+    const batch = 'e2e-count-2001';
     const key = defineSearchAttributeKey('BatchId', SearchAttributeType.KEYWORD);
     // No worker polls this queue: each workflow times out after a second, a closed workflow of the batch.
     const ids = Array.from({ length: 2_001 }, (_, i) => `${batch}/${i}`);
