@@ -3,9 +3,11 @@
  * against what the turn produced (CheckedOutcome). `evaluateChecks` returns one FailedCheck per unmet expectation,
  * each with a short reason a person reads in the report; none means the turn passed. Also the pieces the suite
  * reader shares with the checks so that a suite is validated exactly as it is later run: the regex flags, what a
- * cited value means, how text is compared. Pure code without Node imports (safe in workflow code).
+ * cited value means, how text is compared. Runs in the check activity and the CLI (a regex is matched under a time
+ * limit: bounded-regex.ts), never in workflow code.
  */
 import type { AnswerCitation } from '../common/types';
+import { boundedTest, REGEX_TIME_LIMIT_MS } from './bounded-regex';
 import { similarity } from './similarity';
 import type { CHECK_COLUMNS, CheckedOutcome, FailedCheck, RowChecks } from './types';
 
@@ -79,7 +81,15 @@ export function evaluateChecks(checks: RowChecks, outcome: CheckedOutcome): Fail
     const shownRegex = `/${shown(checks.regex)}/`;
     // The regex sees the answer as it is, line breaks included.
     if ('error' in compiled) fail('expect_regex', `${shownRegex}: does not compile (${compiled.error})`);
-    else if (!compiled.pattern.test(outcome.answer)) fail('expect_regex', `${shownRegex}: no match`);
+    else {
+      const matched = boundedTest(compiled.pattern, outcome.answer);
+      if (matched === undefined) {
+        fail(
+          'expect_regex',
+          `${shownRegex}: gave up after ${REGEX_TIME_LIMIT_MS / 1000} s (the pattern backtracks too much)`,
+        );
+      } else if (!matched) fail('expect_regex', `${shownRegex}: no match`);
+    }
   }
   if (checks.equals !== undefined && answer !== comparableText(checks.equals, caseSensitive)) {
     fail('expect_equals', `${quoted(checks.equals)}: got ${quoted(comparableText(outcome.answer, true))}`);

@@ -86,6 +86,12 @@ describe('evaluateChecks: expect_regex', () => {
     const [reason] = reasons({ regex: '(' });
     expect(reason).toMatch(/^expect_regex \/\(\/: does not compile \(Invalid regular expression: .*\)$/);
   });
+
+  it('gives up on a pattern that backtracks catastrophically instead of blocking the worker', () => {
+    // Unbounded, this match takes minutes (2^40 ways to split the x's): the test would time out.
+    const failed = reasons({ regex: '^(x+x+)+y$' }, outcome({ answer: 'x'.repeat(40) }));
+    expect(failed).toEqual(['expect_regex /^(x+x+)+y$/: gave up after 1 s (the pattern backtracks too much)']);
+  });
 });
 
 describe('evaluateChecks: expect_equals', () => {
