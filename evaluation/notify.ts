@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { parseEnv } from '../config/env';
 import { parseRetryAfter } from '../moveworks/retry-after';
 import { isWorkerSetting, type NotifyInput, type NotifyOutcome } from './notify-policy';
+import { passRateText } from './summary';
 import type { RunSummary } from './types';
 
 export * from './notify-policy';
@@ -50,8 +51,6 @@ export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
-
 /** A question on one line, cut to MAX_QUESTION_CHARS (whole characters, never half a surrogate pair). */
 function oneLine(text: string): string {
   const chars = [...text.replace(/\s+/g, ' ').trim()];
@@ -70,7 +69,7 @@ export function slackBody(
   const baseline = summary.baseline_run_id === null ? 'no baseline' : `baseline: run ${summary.baseline_run_id}`;
   const lines = [
     `*Evaluation of ${escapeSlack(summary.suite)}*, run ${escapeSlack(summary.run_id)}`,
-    `Pass rate ${percent(summary.pass_rate)}: ${summary.passed} of ${summary.questions} questions passed, ` +
+    `Pass rate ${passRateText(summary.pass_rate)}: ${summary.passed} of ${summary.questions} questions passed, ` +
       `${summary.failed} failed, ${summary.errors} errors (${escapeSlack(baseline)})`,
   ];
   const { regressions } = summary;

@@ -19,7 +19,7 @@ import type { TurnSettings } from '../common/types';
 import { checkApiThroughWorker } from '../batch/preflight';
 import { ProgressReporter, type ProgressCounts } from '../batch/progress';
 import type { evaluationRunWorkflow } from '../workflows';
-import { evaluationProgressQuery, RUN_SUMMARY_MEMO, SUITE_HASH_MEMO } from '../workflows/evaluation-run';
+import { evaluationProgressQuery, SUITE_HASH_MEMO } from '../workflows/evaluation-run';
 import { historyOf, pastRuns, readRunRecords, runFolder, RUN_FILE, type EvalRecord, type PastRun } from './run-folder';
 import { workflowInput } from '../batch/inspect';
 import { collectRunRecords, verdictOfRecord, writeJunit, writeRunFiles } from './run-files';
@@ -139,14 +139,18 @@ async function follow(handle: RunHandle, options: EvalOptions, input: StartedRun
   }
 }
 
-/** The baseline the run was compared with, found again by its id among the suite's runs (a resumed run's too). */
-async function baselineOfRun(options: EvalOptions, suite: string, summary: RunSummary): Promise<EvalRecord[]> {
+/**
+ * The records of the baseline the run was compared with: those of `--baseline` (already read), or, for a resumed run
+ * started against another one, those of that run found by its id among the suite's earlier runs.
+ */
+async function baselineOfRun(
+  summary: RunSummary,
+  given: { run?: PastRun; records: EvalRecord[] },
+  earlierRuns: PastRun[],
+): Promise<EvalRecord[]> {
   if (summary.baseline_run_id === null) return [];
-  const given = options.baseline;
-  const run =
-    given?.summary.run_id === summary.baseline_run_id
-      ? given
-      : (await pastRuns(options.runsDir, suite)).find((r) => r.summary.run_id === summary.baseline_run_id);
+  if (given.run?.summary.run_id === summary.baseline_run_id) return given.records;
+  const run = earlierRuns.find((r) => r.summary.run_id === summary.baseline_run_id);
   return run ? readRunRecords(run.dir) : [];
 }
 
@@ -167,9 +171,7 @@ export async function runEvaluation(client: Client, suite: Suite, options: EvalO
   checkInputSize(suite.file.path, input, 'split it into smaller suites');
   const dir = runFolder(options.runsDir, suite.name, options.runId);
   const batchId = evaluationBatchId(suite.name, options.runId);
-  const history = historyOf(
-    (await pastRuns(options.runsDir, suite.name)).filter((r) => r.summary.run_id !== options.runId),
-  );
+  const earlierRuns = (await pastRuns(options.runsDir, suite.name)).filter((r) => r.summary.run_id !== options.runId);
 
   if (!options.resuming) await checkApiThroughWorker(client, options.taskQueue, batchId, log);
   const { handle, started } = await startOrAttachRun(client, input, options);
@@ -209,15 +211,9 @@ export async function runEvaluation(client: Client, suite: Suite, options: EvalO
     columns: suite.file.columns,
     summary,
     records,
-    baselineRecords: await baselineOfRun(options, suite.name, summary),
-    history,
+    baselineRecords: await baselineOfRun(summary, { run: options.baseline, records: baselineRecords }, earlierRuns),
+    history: historyOf(earlierRuns),
   });
   if (options.junitPath) await writeJunit(options.junitPath, summary, records);
   return { summary, dir, records, exitCode: exitCodeFor(summary, options.failOn) };
-}
-
-/** The summary a finished run's workflow carries in its memo, for listings that read Temporal only. */
-export function summaryFromMemo(memo: Record<string, unknown> | undefined): RunSummary | undefined {
-  const value = memo?.[RUN_SUMMARY_MEMO];
-  return value && typeof value === 'object' ? (value as RunSummary) : undefined;
 }

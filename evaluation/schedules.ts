@@ -154,6 +154,12 @@ export interface ScheduledRunLine {
   summary?: RunSummary;
 }
 
+/** The summary a finished run's workflow carries in its memo (none while it runs). */
+export function summaryFromMemo(memo: Record<string, unknown> | undefined): RunSummary | undefined {
+  const value = memo?.[RUN_SUMMARY_MEMO];
+  return value && typeof value === 'object' ? (value as RunSummary) : undefined;
+}
+
 /**
  * A schedule's runs, newest first, from Temporal alone: the summary is in each finished run's memo. A run that
  * continued as new is listed once, as its latest execution.
@@ -166,7 +172,7 @@ export async function scheduledRuns(client: Client, name: string, limit = 100): 
       workflowId: wf.workflowId,
       status: wf.status.name,
       startedAt: wf.startTime,
-      summary: wf.memo?.[RUN_SUMMARY_MEMO] as RunSummary | undefined,
+      summary: summaryFromMemo(wf.memo),
     };
     const seen = latest.get(wf.workflowId);
     if (seen === undefined || seen.startedAt < line.startedAt) latest.set(wf.workflowId, line);

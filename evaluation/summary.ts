@@ -53,6 +53,11 @@ export function passedByQuestion(tally: RunTally): Map<string, boolean> {
   return new Map(Object.entries(tally.questions).map(([rowId, q]) => [rowId, passed(q)] as const));
 }
 
+/** A pass rate as people read it: `66.7%`. */
+export function passRateText(rate: number): string {
+  return `${(rate * 100).toFixed(1)}%`;
+}
+
 /** The nearest-rank percentile (p in 0–100) of the values, or null when there are none. */
 export function percentile(values: readonly number[], p: number): number | null {
   if (values.length === 0) return null;

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { DEFAULT_TURN_DEADLINE_MS, resolveTurnSettings } from '../../common/types';
 import { ConfigError } from '../../common/errors';
-import { safeForTerminal } from '../../common/terminal';
 import { readUserFile } from '../../common/user-file';
-import { printJson, printTable } from '../output';
+import { logText, printJson, printTable, printText } from '../output';
 import { batchPollSchedule, setApiRateLimit } from '../../batch/rate-limit';
 import { runEvaluation, type FailOn } from '../../evaluation/run-eval';
 import {
@@ -22,6 +21,7 @@ import {
 } from '../../evaluation/run-folder';
 import { reportData, resummarise, writeReport } from '../../evaluation/run-files';
 import { formatSuiteProblems, readSuite } from '../../evaluation/suite';
+import { passRateText } from '../../evaluation/summary';
 import type { RunSummary } from '../../evaluation/types';
 import { deadlineOption, modeOption, positiveInt, positiveNumber, withClient } from './common';
 
@@ -34,15 +34,13 @@ export function repeatCount(value: string): number {
   return n;
 }
 
-const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 const ms = (value: number | null) => (value === null ? '-' : `${(value / 1000).toFixed(1)} s`);
-const print = (line: string) => console.log(safeForTerminal(line, { keepNewlines: true }));
 
 /** The lines a person reads at the end of a run: counts, what changed against the baseline, where the files are. */
 function summaryLines(summary: RunSummary, questionOf: (rowId: string) => string): string[] {
   const lines = [
     `run ${summary.run_id} of suite ${summary.suite}: ${summary.questions} questions × ${summary.repeats}: ` +
-      `${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors (pass rate ${percent(summary.pass_rate)})`,
+      `${summary.passed} passed, ${summary.failed} failed, ${summary.errors} errors (pass rate ${passRateText(summary.pass_rate)})`,
   ];
   if (summary.baseline_run_id !== null) {
     lines.push(
@@ -114,11 +112,11 @@ export function registerEval(program: Command): void {
           settings: resolveTurnSettings({ deadlineMs: opts.deadline, poll, mode: opts.mode }),
           junitPath: opts.junit,
           failOn: opts.failOn as FailOn,
-          log: (line) => console.error(safeForTerminal(line, { keepNewlines: true })),
+          log: logText,
         });
         const questions = new Map(suite.rows.map((row) => [row.rowId, row.question]));
-        for (const line of summaryLines(outcome.summary, (id) => questions.get(id) ?? '')) print(line);
-        print(`files: ${outcome.dir} (results.csv, results.jsonl, summary.json, junit.xml, report.html)`);
+        for (const line of summaryLines(outcome.summary, (id) => questions.get(id) ?? '')) printText(line);
+        printText(`files: ${outcome.dir} (results.csv, results.jsonl, summary.json, junit.xml, report.html)`);
         return outcome.exitCode;
       });
     });
@@ -146,7 +144,7 @@ export function registerEval(program: Command): void {
           s.started_at.replace('T', ' ').slice(0, 16),
           String(s.questions),
           String(s.repeats),
-          percent(s.pass_rate),
+          passRateText(s.pass_rate),
           String(s.regressions.length),
           ms(s.latency_ms.p50),
           ms(s.latency_ms.p95),
@@ -173,6 +171,6 @@ export function registerEval(program: Command): void {
         : run.summary;
       const history = historyOf(suiteRuns.filter((r) => r.summary.started_at <= run.summary.started_at));
       const path = await writeReport(dir, reportData(summary, records, baselineRecords, history));
-      print(`wrote ${path}`);
+      printText(`wrote ${path}`);
     });
 }

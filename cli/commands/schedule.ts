@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleOverlapPolicy, type ScheduleHandle } from '@temporalio/client';
 import { durationMs } from '../../common/duration';
 import { ConfigError } from '../../common/errors';
-import { safeForTerminal } from '../../common/terminal';
+import { printJson, printTable, printText } from '../output';
 import { readUserFile } from '../../common/user-file';
 import { DEFAULT_TURN_DEADLINE_MS, resolveTurnSettings } from '../../common/types';
 import { batchPollSchedule } from '../../batch/rate-limit';
@@ -27,12 +27,11 @@ import {
   type Overlap,
 } from '../../evaluation/schedules';
 import { formatSuiteProblems, readSuite, suiteName } from '../../evaluation/suite';
+import { passRateText } from '../../evaluation/summary';
 import type { NotifyPolicy } from '../../evaluation/types';
 import { deadlineOption, modeOption, positiveInt, positiveNumber, withClient } from './common';
 import { repeatCount } from './eval';
 
-const print = (line: string) => console.log(safeForTerminal(line, { keepNewlines: true }));
-const percent = (rate: number) => `${(rate * 100).toFixed(1)}%`;
 const when = (date: Date | undefined) => (date ? date.toISOString().replace('T', ' ').slice(0, 19) : '-');
 
 /** `--every 24h`, `10s`, `90m`: Temporal's own duration syntax (the `ms` library), at least one second. */
@@ -108,7 +107,20 @@ async function createCommand(name: string, opts: Record<string, unknown>): Promi
       taskQueue: settings.taskQueue,
     });
     const { info } = await handle.describe();
-    print(`created schedule ${name}; next runs: ${info.nextActionTimes.slice(0, 3).map(when).join(', ')}`);
+    printText(`created schedule ${name}; next runs: ${info.nextActionTimes.slice(0, 3).map(when).join(', ')}`);
+  });
+}
+
+/** One action on a schedule of evaluation runs (a missing one, or one of other workflows, is exit 2), then `done`. */
+async function onSchedule(
+  name: string,
+  act: (handle: ScheduleHandle) => Promise<unknown>,
+  done: string,
+): Promise<void> {
+  await withClient(async (client) => {
+    await describeSchedule(client, name);
+    await act(client.schedule.getHandle(name));
+    printText(done);
   });
 }
 
@@ -172,7 +184,7 @@ export function registerSchedule(program: Command): void {
           ]);
         }
         if (lines.length === 0) return console.error('no schedules of evaluation runs');
-        for (const line of [['name', 'suite', 'when', 'state', 'next run (UTC)'], ...lines]) print(line.join('  '));
+        printTable(['name', 'suite', 'when', 'state', 'next run (UTC)'], lines);
       });
     });
 
@@ -185,18 +197,18 @@ export function registerSchedule(program: Command): void {
         const d = await describeSchedule(client, name);
         const input = scheduleInputOf(d);
         const runs = await scheduledRuns(client, name, 10);
-        print(`schedule ${name}: ${describedSpec(d)}`);
-        print(
+        printText(`schedule ${name}: ${describedSpec(d)}`);
+        printText(
           `  suite ${input?.suite.name ?? '?'}${input?.suitePath ? ` (read from ${input.suitePath})` : ''}, ` +
             `repeat ${input?.repeats ?? 1}, notify ${input?.schedule?.notify ?? '?'}`,
         );
-        print(
+        printText(
           `  state: ${d.state.paused ? 'paused' : 'active'}${d.state.note ? ` (${d.state.note})` : ''}; ` +
             `overlap ${d.policies.overlap}, catch-up window ${Math.round(d.policies.catchupWindow / 1000)}s`,
         );
-        print(`  next runs (UTC): ${d.info.nextActionTimes.slice(0, 5).map(when).join(', ') || '-'}`);
-        print(`  runs taken: ${d.info.numActionsTaken}, skipped for overlap: ${d.info.numActionsSkippedOverlap}`);
-        for (const run of runs.slice(0, 5)) print(`  ${runLine(run)}`);
+        printText(`  next runs (UTC): ${d.info.nextActionTimes.slice(0, 5).map(when).join(', ') || '-'}`);
+        printText(`  runs taken: ${d.info.numActionsTaken}, skipped for overlap: ${d.info.numActionsSkippedOverlap}`);
+        for (const run of runs.slice(0, 5)) printText(`  ${runLine(run)}`);
       });
     });
 
@@ -210,12 +222,11 @@ export function registerSchedule(program: Command): void {
       .option('--note <text>', 'why (shown by describe and list)')
       .description(describe)
       .action(async (name: string, opts: { note?: string }) => {
-        await withClient(async (client) => {
-          await describeSchedule(client, name);
-          const handle = client.schedule.getHandle(name);
-          await (verb === 'pause' ? handle.pause(opts.note) : handle.unpause(opts.note));
-          print(`${verb}d schedule ${name}`);
-        });
+        await onSchedule(
+          name,
+          (handle) => (verb === 'pause' ? handle.pause(opts.note) : handle.unpause(opts.note)),
+          `${verb}d schedule ${name}`,
+        );
       });
   }
 
@@ -224,11 +235,7 @@ export function registerSchedule(program: Command): void {
     .argument('<name>')
     .description('start a run now (the overlap policy still applies)')
     .action(async (name: string) => {
-      await withClient(async (client) => {
-        await describeSchedule(client, name);
-        await client.schedule.getHandle(name).trigger();
-        print(`triggered a run of ${name}`);
-      });
+      await onSchedule(name, (handle) => handle.trigger(), `triggered a run of ${name}`);
     });
 
   schedule
@@ -239,13 +246,11 @@ export function registerSchedule(program: Command): void {
     .description('take the runs the schedule would have taken over a past period')
     .action(async (name: string, opts: { from: Date; to: Date }) => {
       if (opts.to <= opts.from) throw new ConfigError('backfill: --to must be after --from');
-      await withClient(async (client) => {
-        await describeSchedule(client, name);
-        await client.schedule
-          .getHandle(name)
-          .backfill([{ start: opts.from, end: opts.to, overlap: ScheduleOverlapPolicy.BUFFER_ALL }]);
-        print(`backfilling ${name} from ${when(opts.from)} to ${when(opts.to)}`);
-      });
+      await onSchedule(
+        name,
+        (handle) => handle.backfill([{ start: opts.from, end: opts.to, overlap: ScheduleOverlapPolicy.BUFFER_ALL }]),
+        `backfilling ${name} from ${when(opts.from)} to ${when(opts.to)}`,
+      );
     });
 
   schedule
@@ -253,11 +258,7 @@ export function registerSchedule(program: Command): void {
     .argument('<name>')
     .description('delete a schedule (its past runs and their files stay)')
     .action(async (name: string) => {
-      await withClient(async (client) => {
-        await describeSchedule(client, name);
-        await client.schedule.getHandle(name).delete();
-        print(`deleted schedule ${name}`);
-      });
+      await onSchedule(name, (handle) => handle.delete(), `deleted schedule ${name}`);
     });
 
   schedule
@@ -275,11 +276,11 @@ export function registerSchedule(program: Command): void {
             started_at: r.startedAt.toISOString(),
             summary: r.summary ?? null,
           }));
-          console.log(JSON.stringify(rows, null, 2));
+          printJson(rows);
           return;
         }
         if (runs.length === 0) return console.error(`no runs of ${name} yet`);
-        for (const run of runs) print(runLine(run));
+        for (const run of runs) printText(runLine(run));
       });
     });
 }
@@ -291,7 +292,7 @@ function runLine(run: Awaited<ReturnType<typeof scheduledRuns>>[number]): string
     ? `, notified: ${s.notification.delivered ? 'yes' : `no (${s.notification.error})`}`
     : '';
   return (
-    `${when(run.startedAt)}  ${s.run_id}  pass rate ${percent(s.pass_rate)}  ` +
+    `${when(run.startedAt)}  ${s.run_id}  pass rate ${passRateText(s.pass_rate)}  ` +
     `${s.regressions.length} regressions${s.regressions.length ? ` (${s.regressions.join(', ')})` : ''}  ` +
     `report ${s.run_dir ? `${s.run_dir}/report.html` : '-'}${notified}`
   );
