@@ -8,16 +8,19 @@
 #   docker run --rm -p 8080:8080 -e MWBATCH_SERVE_TOKEN mwbatch serve --host 0.0.0.0   # the HTTP gateway
 #
 # Debian (glibc), not Alpine: the Temporal SDK's native bridge (@temporalio/core-bridge) and swc ship prebuilt
-# binaries for linux-gnu x64/arm64 only. The project supports Node 20, 22 and 24; override with
-#   docker build --build-arg NODE_IMAGE=node:22-bookworm-slim .
-ARG NODE_IMAGE=node:20-bookworm-slim
+# binaries for linux-gnu x64/arm64 only. Node 24 (LTS, with npm 11) by default; the project supports Node 20, 22 and
+# 24, e.g. docker build --build-arg NODE_IMAGE=node:22-bookworm-slim .
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------------------------
-# build: compile TypeScript to dist/ and bundle the workflow code once, so workers skip webpack at start-up
+# build: `npm run build`, as on a developer's machine: TypeScript to dist/, then the workflow bundle
+# dist/workflow-bundle.js (scripts/bundle-workflows.ts, with the encrypting failure converter), so workers skip
+# webpack at start-up and encrypt failure messages like every other payload.
 # ---------------------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The lock file lists every platform's optional packages (@swc/core-*), so npm 10 and npm 11 both accept `npm ci`.
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY activities ./activities
@@ -31,12 +34,12 @@ COPY codec ./codec
 COPY common ./common
 COPY config ./config
 COPY moveworks ./moveworks
+COPY observability ./observability
 COPY scripts ./scripts
 COPY simulator ./simulator
 COPY worker ./worker
 COPY workflows ./workflows
-RUN npm run build \
- && node -e "require('@temporalio/worker').bundleWorkflowCode({ workflowsPath: require.resolve('./dist/workflows') }).then(({ code }) => require('node:fs').writeFileSync('dist/workflow-bundle.js', code))"
+RUN npm run build
 
 # ---------------------------------------------------------------------------------------------------------------
 # deps: production dependencies only (no TypeScript, vitest, eslint, ...)
@@ -67,7 +70,7 @@ RUN mkdir -p /data/runs && chown -R node:node /data
 WORKDIR /data
 # The official Node images ship the unprivileged user "node" (uid 1000).
 USER node
-# No HEALTHCHECK here: the worker has no endpoint to probe, and the same image also runs the simulator (whose health
-# check lives in docker-compose.yml) and one-shot CLI commands.
+# No HEALTHCHECK here: the same image also runs the simulator and one-shot CLI commands, and the worker serves its
+# /readyz only when MWBATCH_METRICS_ADDR is set; docker-compose.yml holds the health check of each service.
 ENTRYPOINT ["node", "/app/bin/mwbatch.js"]
 CMD ["worker"]

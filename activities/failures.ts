@@ -37,8 +37,16 @@ export function rateLimitDelayMs(err: RateLimitError, attempt: number): number {
   return Math.min(RATE_LIMIT_MAX_DELAY_MS, Math.max(RATE_LIMIT_MIN_DELAY_MS, err.retryAfterMs));
 }
 
-function detailsOf(err: MoveworksError, attempt: number, http429s: number): ApiFailureDetails {
-  return { status: err.status, code: err.code, rootUuid: err.rootUuid, attempt, ...(http429s > 0 && { http429s }) };
+function detailsOf(err: MoveworksError, context: FailureContext): ApiFailureDetails {
+  const { attempt, http429s = 0, checkpoint } = context;
+  return {
+    status: err.status,
+    code: err.code,
+    rootUuid: err.rootUuid,
+    attempt,
+    ...(http429s > 0 && { http429s }),
+    ...(checkpoint?.conversationId && { conversationId: checkpoint.conversationId }),
+  };
 }
 
 /** How long a 404 or 409 is taken for the API still settling before it is final. */
@@ -53,6 +61,8 @@ export interface FailureContext {
   settlingUntilMs?: number;
   /** 429s this activity's attempts got, this one's included: reported with a final failure. */
   http429s?: number;
+  /** openConversation: what it has created so far (read when it fails), so the workflow can go on with it. */
+  checkpoint?: { conversationId?: string };
 }
 
 /**
@@ -63,8 +73,8 @@ export interface FailureContext {
  */
 export function toTemporalFailure(err: unknown, context: FailureContext): unknown {
   if (!(err instanceof MoveworksError)) return err;
-  const { attempt, earlier429s = 0, settlingUntilMs = 0, http429s = 0 } = context;
-  const failure = { message: err.message, type: err.name, details: [detailsOf(err, attempt, http429s)] };
+  const { attempt, earlier429s = 0, settlingUntilMs = 0 } = context;
+  const failure = { message: err.message, type: err.name, details: [detailsOf(err, context)] };
   if (err instanceof RateLimitError) {
     return ApplicationFailure.create({ ...failure, nextRetryDelay: rateLimitDelayMs(err, attempt + earlier429s) });
   }

@@ -4,9 +4,7 @@
  * repeated, the activity looks for what the first attempt may already have created, and reuses it.
  */
 import { createHash } from 'node:crypto';
-import { activityInfo, log } from '@temporalio/activity';
 import { contentText, type MoveworksClient } from '../moveworks';
-import type { SubmitTurnInput } from '../common/activity-types';
 
 const TITLE_LIMIT = 256;
 /** Clock skew allowed between this worker and the API when deciding that a conversation is too old to be ours. */
@@ -104,35 +102,6 @@ export async function findSubmittedTurn(
       normalised(contentText(message.content) ?? '') === question,
   );
   return mine?.response_id;
-}
-
-/**
- * Before a submission's retry posts again: the response its earlier attempt created, if the API has it. The first
- * attempt, and a retry after a 429 or 409 on this worker (certainly not processed), do not look.
- */
-export async function earlierSubmission(
-  moveworks: MoveworksClient,
-  rejected: RejectedAttempts,
-  key: string,
-  input: SubmitTurnInput,
-  signal: AbortSignal,
-): Promise<string | undefined> {
-  const info = activityInfo();
-  if (info.attempt === 1 || rejected.take(key)) return undefined;
-  const { conversationId, question, earlierResponseIds } = input;
-  const found = await findSubmittedTurn(
-    moveworks,
-    {
-      conversationId,
-      question,
-      earlierResponseIds: earlierResponseIds ?? [],
-      notBeforeMs: info.scheduledTimestampMs,
-      turnIndex: earlierResponseIds ? undefined : input.turnIndex,
-    },
-    signal,
-  );
-  if (found) log.info('reusing the response an earlier attempt created', { responseId: found });
-  return found;
 }
 
 function normalised(text: string): string {

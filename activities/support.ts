@@ -95,7 +95,19 @@ export function terminalOutput(response: AssistantResponse, attempt: number): Fe
       { limit: MAX_CITATIONS_BYTES, unit: 'bytes', responseId: response.response_id },
     );
   }
-  return { status: response.status, terminal: true, answer: answer.text, citations: answer.citations, attempt };
+  const answerMs = Date.parse(response.completed_at ?? '') - Date.parse(response.created_at);
+  // A FAILED response's own error, or NO_OUTPUT for a COMPLETED one without an assistant message (a hand-off).
+  const errorCode = answer.errorCode ?? answer.note;
+  return {
+    status: response.status,
+    terminal: true,
+    answer: answer.text,
+    citations: answer.citations,
+    ...(answerMs >= 0 && { answerMs }),
+    ...(errorCode && { errorCode }),
+    ...(answer.errorMessage && { errorMessage: answer.errorMessage }),
+    attempt,
+  };
 }
 
 /**

@@ -13,6 +13,7 @@ import { conversationWorkflowId } from '../common/names';
 import { inputOfConversation, startOrAttach } from './start';
 import { countStatus, ProgressReporter, type ProgressCounts } from './progress';
 import { recordFromWorkflowError, recordsFromResult } from './turn-records';
+import { AnswerTimes } from './answer-times';
 
 export interface BatchRunOptions {
   batchId: string;
@@ -71,8 +72,12 @@ export async function runBatch(
     summary.lastError ??= err instanceof Error ? err.message : String(err);
   };
 
+  const answerTimes = new AnswerTimes();
   const runOne = async (conversation: Conversation) => {
-    const input = inputOfConversation(options.batchId, conversation, resolveTurnSettings(options));
+    const settings = resolveTurnSettings(options);
+    const firstPollMs = options.poll?.firstPollMs ?? answerTimes.firstPollMs();
+    if (firstPollMs !== undefined) settings.poll = { ...settings.poll, firstPollMs };
+    const input = inputOfConversation(options.batchId, conversation, settings);
     let attached;
     try {
       const checked = options.checkedWorkflowIds?.has(conversationWorkflowId(input.batchId, input.conversationKey));
@@ -90,7 +95,9 @@ export async function runBatch(
     counts.inFlight += conversation.rows.length;
     let records;
     try {
-      records = await recordsFromResult(client, conversation.rows, await handle.result(), workflowId);
+      const result = await handle.result();
+      answerTimes.add(result);
+      records = await recordsFromResult(client, conversation.rows, result, workflowId);
     } catch (err) {
       // Only a workflow that really ended without a result (cancelled, terminated…) makes a row. Losing Temporal
       // for a while must not: the workflow keeps running, and the next run of the same command collects it.

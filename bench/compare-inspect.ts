@@ -1,6 +1,7 @@
 /**
- * Measurements bench/compare.ts takes beyond bench/measure.ts: the simulator's status counts, how many of a batch's
- * workflows were open at once, and which events make up their histories.
+ * Measurements bench/compare.ts takes beyond bench/measure.ts: the simulator's status counts (and whether each
+ * question was asked exactly once), how many of a batch's workflows were open at once, and which events make up their
+ * histories.
  */
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,21 +14,64 @@ export interface SimulatorCounts {
   rateLimited: number;
   /** `"METHOD /route status"` → count, for the details. */
   byRouteStatus: Record<string, number>;
+  /** Create-response POSTs (polling `…/responses` and streaming `…/responses/stream`) answered 2xx: questions asked. */
+  responsesAccepted: number;
+  /** Question text → responses created for it (`GET /_sim/stats` `submissionsByQuestion`). */
+  submissionsByQuestion: Record<string, number>;
+  /** Requests made once per batch, not per question: `GET /conversations` (the pre-flight API check). */
+  perBatch: number;
 }
+
+/** The simulator's create-response routes, polling and streaming, as `"METHOD /route"`. */
+const CREATE_RESPONSE_ROUTE = /^POST \S*\/conversations\/\{conversation_id\}\/responses(\/stream)?$/;
+const PER_BATCH_ROUTE = /^GET \S*\/conversations$/;
 
 export async function simulatorCounts(origin: string): Promise<SimulatorCounts> {
   const res = await fetch(`${origin}/_sim/stats`);
   if (!res.ok) throw new Error(`GET /_sim/stats: HTTP ${res.status}`);
-  const stats = (await res.json()) as { totalRequests: number; byRoute: Record<string, Record<string, number>> };
+  const stats = (await res.json()) as {
+    totalRequests: number;
+    byRoute: Record<string, Record<string, number>>;
+    submissionsByQuestion: Record<string, number>;
+  };
   const byRouteStatus: Record<string, number> = {};
   let rateLimited = 0;
+  let responsesAccepted = 0;
+  let perBatch = 0;
   for (const [route, statuses] of Object.entries(stats.byRoute)) {
     for (const [status, n] of Object.entries(statuses)) {
       byRouteStatus[`${route} ${status}`] = n;
       if (status === '429') rateLimited += n;
+      if (CREATE_RESPONSE_ROUTE.test(route) && /^2\d\d$/.test(status)) responsesAccepted += n;
+      if (PER_BATCH_ROUTE.test(route)) perBatch += n;
     }
   }
-  return { total: stats.totalRequests, rateLimited, byRouteStatus };
+  return {
+    total: stats.totalRequests,
+    rateLimited,
+    byRouteStatus,
+    responsesAccepted,
+    submissionsByQuestion: stats.submissionsByQuestion,
+    perBatch,
+  };
+}
+
+export interface AskedOnce {
+  /** Every question was asked exactly once: accepted create-response POSTs = questions, each text once. */
+  ok: boolean;
+  accepted: number;
+  /** Questions asked more than once, and never. */
+  twice: number;
+  never: number;
+}
+
+/** Whether each of `questions` (their texts) was asked exactly once, from the simulator's counts. */
+export function askedOnce(counts: SimulatorCounts, questions: string[]): AskedOnce {
+  const times = questions.map((q) => counts.submissionsByQuestion[q] ?? 0);
+  const twice = times.filter((t) => t > 1).length;
+  const never = times.filter((t) => t === 0).length;
+  const accepted = counts.responsesAccepted;
+  return { ok: accepted === questions.length && twice === 0 && never === 0, accepted, twice, never };
 }
 
 /** Most intervals [start, end] open at the same instant. */

@@ -7,13 +7,16 @@ import { Client, Connection, type WorkflowExecutionInfo } from '@temporalio/clie
 import { parse } from 'csv-parse/sync';
 import { historyStages, meanStages, type Stages } from './history';
 
+/** The text of question `i` (1-based) of `writeQuestions`: distinct for every i, the same on every run. */
+export function questionText(i: number): string {
+  const topics = ['VPN access', 'a new laptop', 'my vacation balance', 'the expense policy', 'a password reset'];
+  return `Question ${i}: how do I get help with ${topics[i % topics.length]}?`;
+}
+
 /** N distinct single-turn questions, the same text on every run. */
 export async function writeQuestions(path: string, n: number): Promise<void> {
-  const topics = ['VPN access', 'a new laptop', 'my vacation balance', 'the expense policy', 'a password reset'];
   const lines = ['id,question'];
-  for (let i = 1; i <= n; i++) {
-    lines.push(`q${String(i).padStart(6, '0')},Question ${i}: how do I get help with ${topics[i % topics.length]}?`);
-  }
+  for (let i = 1; i <= n; i++) lines.push(`q${String(i).padStart(6, '0')},${questionText(i)}`);
   await writeFile(path, `${lines.join('\n')}\n`);
 }
 

@@ -1,18 +1,26 @@
 /**
- * Variant C of bench/compare.ts: the plain, non-durable Node script a user would write instead of mwbatch.
+ * The plain, non-durable Node scripts of bench/compare.ts (variants C, C1 and D): what a user would write instead of
+ * mwbatch.
  *
  *   node dist/bench/bench/plain-script.js FILE --out DIR [--concurrency 50] [--deadline-ms 150000]
+ *     [--poll-every-ms MS | --stream]
  *   (env MOVEWORKS_BASE_URL, MOVEWORKS_ASSISTANT_NAME, MOVEWORKS_TOKEN)
  *
  * It reads the CSV (columns id, question), runs a bounded pool of `--concurrency` tasks, and for each question uses
- * the project's MoveworksClient to createConversation → createResponse → poll getResponse on the project's poll
- * schedule (first poll after 1 s, ×1.5, capped at 5 s) until COMPLETED or FAILED. A 429 is retried after its
- * Retry-After (1 s when absent), as a user would; other retryable failures (5xx, timeouts, network) a few times with
- * a doubling backoff. No Temporal, nothing durable: a crash loses every question in flight.
+ * the project's MoveworksClient:
+ * - C (default): createConversation → createResponse → poll getResponse on the project's poll schedule
+ *   (DEFAULT_POLL_SCHEDULE: first poll after 1 s, ×1.5, capped at 5 s) until COMPLETED or FAILED;
+ * - C1 (`--poll-every-ms 1000`): the same, polling every MS ms (what a user writes in ten minutes);
+ * - D (`--stream`): createConversation → createResponseStream, read to its terminal event; when the stream breaks
+ *   after naming the response, that response is polled as in C (never asked again); a stream that failed before
+ *   naming it is an ERROR row.
+ * A 429 is retried after its Retry-After (1 s when absent), as a user would; other retryable failures (5xx,
+ * timeouts, network) a few times with a doubling backoff. No Temporal, nothing durable: a crash loses every question
+ * in flight.
  *
  * Writes DIR/results.jsonl and DIR/results.csv in the shape bench/measure.ts `readResults` reads (rowId, status,
- * latencyMs: from the createResponse call to the poll that saw the terminal status, like the workflow's latency),
- * and prints one JSON summary line on stdout: { questions, completed, peakInFlight, wallMs }.
+ * latencyMs: from the createResponse / createResponseStream call to the terminal status, like the workflow's
+ * latency), and prints one JSON summary line on stdout: { questions, completed, peakInFlight, wallMs, mode }.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -21,7 +29,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { csvText } from '../common/csv';
-import { DEFAULT_POLL_SCHEDULE } from '../common/types';
+import { DEFAULT_POLL_SCHEDULE, type PollSchedule } from '../common/types';
 import {
   extractAnswer,
   isRetryable,
@@ -30,9 +38,10 @@ import {
   MoveworksError,
   RateLimitError,
   StaticTokenAuth,
+  StreamError,
+  type AssistantResponse,
 } from '../moveworks';
 
-const SCHEDULE = DEFAULT_POLL_SCHEDULE; // 1 s, ×1.5, cap 5 s: the same schedule as the workflows
 const RATE_LIMIT_WINDOW_MS = 10 * 60_000; // keep retrying 429s this long (the workflows' submit window)
 const OTHER_RETRIES = 5;
 
@@ -76,6 +85,14 @@ async function withRetries<T>(call: () => Promise<T>, count: () => void): Promis
   }
 }
 
+/** `--poll-every-ms MS`: a fixed interval; otherwise the workflows' own schedule (1 s, ×1.5, cap 5 s). */
+function pollSchedule(everyMs: string | undefined): PollSchedule {
+  if (everyMs === undefined) return DEFAULT_POLL_SCHEDULE;
+  const ms = Number(everyMs);
+  if (!(ms > 0)) throw new Error(`--poll-every-ms must be a number > 0, not ${everyMs}`);
+  return { firstDelayMs: ms, factor: 1, maxDelayMs: ms };
+}
+
 async function main(): Promise<void> {
   const startedAt = Date.now();
   const { values, positionals } = parseArgs({
@@ -84,12 +101,18 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       concurrency: { type: 'string', default: '50' },
       'deadline-ms': { type: 'string', default: '150000' },
+      'poll-every-ms': { type: 'string' },
+      stream: { type: 'boolean', default: false },
     },
   });
   const file = positionals[0];
-  if (!file || !values.out) throw new Error('usage: plain-script FILE --out DIR [--concurrency N]');
+  const usage = 'usage: plain-script FILE --out DIR [--concurrency N] [--poll-every-ms MS | --stream]';
+  if (!file || !values.out) throw new Error(usage);
+  if (values.stream && values['poll-every-ms'] !== undefined) throw new Error(`${usage}: not both`);
   const concurrency = Number(values.concurrency);
   const deadlineMs = Number(values['deadline-ms']);
+  const schedule = pollSchedule(values['poll-every-ms']);
+  const mode = values.stream ? 'stream' : `poll ${JSON.stringify(schedule)}`;
   const rows = (parse(await readFile(file), { columns: true, bom: true, skip_empty_lines: true }) as Row[]).map(
     (r) => ({ id: r.id, question: r.question }),
   );
@@ -106,44 +129,52 @@ async function main(): Promise<void> {
   let inFlight = 0;
   let peakInFlight = 0;
 
+  /** Polls the response on the schedule until it is terminal or the turn's deadline passes (then undefined). */
+  const poll = async (conversationId: string, responseId: string, deadline: number, count: () => void) => {
+    for (let delay = schedule.firstDelayMs; ; delay = Math.min(delay * schedule.factor, schedule.maxDelayMs)) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return undefined;
+      await sleep(Math.min(delay, remaining));
+      const response = await withRetries(() => client.getResponse(conversationId, responseId), count);
+      if (isTerminalStatus(response.status)) return response;
+    }
+  };
+
+  /** D: the answer from the stream; after a stream problem that named the response, from polling it. */
+  const streamed = async (conversationId: string, question: string, deadline: number, count: () => void) => {
+    const stream = await withRetries(() => client.createResponseStream(conversationId, { text: question }), count);
+    try {
+      return await stream.finalResponse();
+    } catch (err) {
+      if (!(err instanceof StreamError) || !err.responseId) throw err; // maybe asked: never ask again
+      return poll(conversationId, err.responseId, deadline, count);
+    }
+  };
+
   const ask = async (row: Row): Promise<Outcome> => {
     let attempts = 0;
     const count = () => void (attempts += 1);
     let submittedAt = Date.now();
+    const outcome = (status: Outcome['status'], answer = '', errorCode?: string): Outcome => {
+      const latencyMs = status === 'TIMED_OUT' ? deadlineMs : Date.now() - submittedAt;
+      return { rowId: row.id, question: row.question, status, answer, latencyMs, attempts, errorCode };
+    };
     try {
       const conversation = await withRetries(() => client.createConversation(), count);
       const conversationId = conversation.conversation_id;
       submittedAt = Date.now();
-      const created = await withRetries(() => client.createResponse(conversationId, { text: row.question }), count);
       const deadline = submittedAt + deadlineMs;
-      for (let delay = SCHEDULE.firstDelayMs; ; delay = Math.min(delay * SCHEDULE.factor, SCHEDULE.maxDelayMs)) {
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) break;
-        await sleep(Math.min(delay, remaining));
-        const response = await withRetries(() => client.getResponse(conversationId, created.response_id), count);
-        if (isTerminalStatus(response.status)) {
-          return {
-            rowId: row.id,
-            question: row.question,
-            status: response.status === 'COMPLETED' ? 'COMPLETED' : 'FAILED',
-            answer: extractAnswer(response).text,
-            latencyMs: Date.now() - submittedAt,
-            attempts,
-          };
-        }
+      let response: AssistantResponse | undefined;
+      if (values.stream) {
+        response = await streamed(conversationId, row.question, deadline, count);
+      } else {
+        const created = await withRetries(() => client.createResponse(conversationId, { text: row.question }), count);
+        response = await poll(conversationId, created.response_id, deadline, count);
       }
-      return {
-        rowId: row.id,
-        question: row.question,
-        status: 'TIMED_OUT',
-        answer: '',
-        latencyMs: deadlineMs,
-        attempts,
-      };
+      if (!response) return outcome('TIMED_OUT');
+      return outcome(response.status === 'COMPLETED' ? 'COMPLETED' : 'FAILED', extractAnswer(response).text);
     } catch (err) {
-      const errorCode = err instanceof MoveworksError ? err.code : String(err);
-      const latencyMs = Date.now() - submittedAt;
-      return { rowId: row.id, question: row.question, status: 'ERROR', answer: '', latencyMs, attempts, errorCode };
+      return outcome('ERROR', '', err instanceof MoveworksError ? err.code : String(err));
     }
   };
 
@@ -168,7 +199,7 @@ async function main(): Promise<void> {
   );
   await writeFile(join(values.out, 'results.csv'), csvText([header, ...csvRows], { bom: true }));
   const completed = outcomes.filter((o) => o.status === 'COMPLETED').length;
-  const summary = { questions: rows.length, completed, peakInFlight, wallMs: Date.now() - startedAt };
+  const summary = { questions: rows.length, completed, peakInFlight, wallMs: Date.now() - startedAt, mode };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   process.exitCode = completed === rows.length ? 0 : 1;
 }

@@ -8,9 +8,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../common/errors';
 import { exitOnError } from './exit';
-import { runCodecServerCli } from '../codec/main';
-import { runSimulatorCli } from '../simulator/main';
-import { runWorker } from '../worker/main';
+import { applyHeapSettings, DEFAULT_HEAP_SETTINGS } from '../worker/heap';
 import { registerAsk } from './commands/ask';
 import { registerBatchCommands } from './commands/batch';
 import { addTemporalOptions, temporalFlags } from './commands/common';
@@ -39,6 +37,10 @@ function hintAfterErrors(command: Command, path: string): void {
   for (const sub of command.commands) hintAfterErrors(sub, `${path} ${sub.name()}`);
 }
 
+/**
+ * Commands that run a long-lived process (worker, simulator, codec server, dev stack, gateway) load it when they
+ * run: the SDK's worker alone (native bridge, webpack) adds ~30 MB to every other command's memory.
+ */
 function buildProgram(): Command {
   const program = new Command('mwbatch')
     .description('Durable batch questions for the Moveworks Conversations API, on Temporal')
@@ -60,7 +62,7 @@ function buildProgram(): Command {
   program
     .command('worker')
     .description('run a worker (configured by MOVEWORKS_* and TEMPORAL_* environment variables; see README)')
-    .action(async () => runWorker(process.env, temporalFlags()));
+    .action(async () => (await import('../worker/main.js')).runWorker(process.env, temporalFlags()));
 
   program
     .command('simulator')
@@ -69,6 +71,7 @@ function buildProgram(): Command {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
+      const { runSimulatorCli } = await import('../simulator/main.js');
       await runSimulatorCli(args).catch((err: unknown) => {
         if (err instanceof CommanderError) throw err; // help shown (exit 0) or a usage error already printed
         throw new ConfigError(`simulator: ${err instanceof Error ? err.message : String(err)}`);
@@ -82,7 +85,7 @@ function buildProgram(): Command {
     .helpOption(false)
     .argument('[args...]')
     .action(async (args: string[]) => {
-      await runCodecServerCli(args);
+      await (await import('../codec/main.js')).runCodecServerCli(args);
     });
 
   hintAfterErrors(program, 'mwbatch');
@@ -90,6 +93,9 @@ function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // The client of a 100,000-row batch keeps its rows, results index and in-flight calls: a full collection once the
+  // heap grows 30 % past its live size, not V8's default of up to 4× (worker/heap.ts explains the flag).
+  applyHeapSettings({ heapGrowingPercent: DEFAULT_HEAP_SETTINGS.heapGrowingPercent, workflowHeapMb: 0 });
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {

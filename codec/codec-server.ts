@@ -7,6 +7,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload } from '@temporalio/common';
+import { ConfigError } from '../common/errors';
+import { isLoopbackHost } from '../config/loopback';
 import { EncryptionCodec } from './encryption-codec';
 import type { KeySet } from './keys';
 import { payloadFromJson, payloadsBodySchema, payloadToJson } from './payload-json';
@@ -23,10 +25,30 @@ export interface CodecServerOptions {
   /** 0 = any free port. */
   port?: number;
   host?: string;
-  /** Browser origins allowed to call the server; `*` allows any. */
+  /** Browser origins allowed to call the server; `*` allows any (then without a token, and never with cookies). */
   corsOrigins?: string[];
-  /** When set, requests need `Authorization: Bearer <authToken>`. */
+  /** When set, requests need `Authorization: Bearer <authToken>`; required unless `host` is a loopback address. */
   authToken?: string;
+}
+
+/**
+ * Refuses (ConfigError, exit 2) a server anyone could use to decrypt payloads: one reachable from other machines
+ * without a token, or one any web page may call with the user's credentials (origin `*` with a token).
+ */
+function checkExposure(host: string, corsOrigins: string[], authToken: string | undefined): void {
+  if (authToken === undefined && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `codec-server: listening on ${host} lets other machines decrypt payloads, so it needs a bearer token: set ` +
+        'MWBATCH_CODEC_AUTH_TOKEN (e.g. `export MWBATCH_CODEC_AUTH_TOKEN=$(openssl rand -hex 32)`), or listen on ' +
+        'a loopback address (127.0.0.1, ::1, localhost)',
+    );
+  }
+  if (authToken !== undefined && corsOrigins.includes('*')) {
+    throw new ConfigError(
+      "codec-server: --cors-origin '*' with MWBATCH_CODEC_AUTH_TOKEN would let any web page call it with the " +
+        "user's credentials: name the Web UI's origin instead (--cors-origin https://temporal.example.com)",
+    );
+  }
 }
 
 export interface CodecServer {
@@ -65,17 +87,20 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 export async function startCodecServer(options: CodecServerOptions): Promise<CodecServer> {
-  const codec = new EncryptionCodec(options.keys);
+  const host = options.host ?? DEFAULT_CODEC_HOST;
   const origins = new Set(options.corsOrigins ?? DEFAULT_CORS_ORIGINS);
-  const allowed = (origin: string) => origins.has('*') || origins.has(origin);
+  checkExposure(host, [...origins], options.authToken);
+  const codec = new EncryptionCodec(options.keys);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Browsers send Origin; the CLI and other programs do not.
     const origin = req.headers.origin;
     if (origin !== undefined) {
-      if (!allowed(origin)) throw new HttpError(403, `origin ${origin} is not allowed (see --cors-origin)`);
+      const named = origins.has(origin);
+      if (!named && !origins.has('*')) throw new HttpError(403, `origin ${origin} is not allowed (see --cors-origin)`);
       res.setHeader('Access-Control-Allow-Origin', origin);
-      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      // Cookies and the Web UI's access token only from the origins named one by one.
+      if (named) res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.setHeader('Vary', 'Origin');
     }
     if (req.method === 'OPTIONS') {
@@ -124,7 +149,6 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       else res.destroy();
     });
   });
-  const host = options.host ?? DEFAULT_CODEC_HOST;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? DEFAULT_CODEC_PORT, host, () => {

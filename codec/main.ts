@@ -1,4 +1,5 @@
 // The codec server as a command: `mwbatch codec-server [--port 8888] [--host 127.0.0.1] [--cors-origin <origin>]`.
+// Beyond loopback it needs MWBATCH_CODEC_AUTH_TOKEN; `--cors-origin '*'` only without one (codec-server.ts).
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadCodecAuthToken, loadEncryptionKeys } from './data-converter';
 import { ConfigError } from '../common/errors';
@@ -30,10 +31,14 @@ function buildProgram(): Command {
     new Command('codec-server')
       .description('decrypt payloads for the Temporal Web UI and CLI (keys from MWBATCH_ENCRYPTION_KEY[_FILE])')
       .option('--port <n>', 'port to listen on (0 = any free port)', port, DEFAULT_CODEC_PORT)
-      .option('--host <host>', 'interface to bind', DEFAULT_CODEC_HOST)
+      .option(
+        '--host <host>',
+        'interface to bind; beyond loopback, MWBATCH_CODEC_AUTH_TOKEN is required',
+        DEFAULT_CODEC_HOST,
+      )
       .option(
         '--cors-origin <origin>',
-        `browser origin allowed to call it, repeatable; * = any (default: ${DEFAULT_CORS_ORIGINS.join(', ')})`,
+        `browser origin allowed to call it, repeatable; * = any, without a token only (default: ${DEFAULT_CORS_ORIGINS.join(', ')})`,
         (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
       )
       .exitOverride()
@@ -72,6 +77,7 @@ export async function runCodecServerCli(argv: string[], io: CodecCliIo = {}): Pr
       authToken: loadCodecAuthToken(env),
     });
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? String(err);
     throw new ConfigError(`codec-server: cannot listen on ${opts.host}:${opts.port} (${code})`);
   }

@@ -16,6 +16,20 @@ export interface CreateConversationOutput {
   reconciled: boolean;
 }
 
+/**
+ * Create the conversation and submit its first turn in one activity (one workflow task and one activity fewer per
+ * conversation). The submission happens only when the worker may make several requests per activity (no
+ * MWBATCH_RPS); otherwise the output has no `submitted`, and the workflow submits the turn with its own activity.
+ */
+export interface OpenConversationInput extends CreateConversationInput {
+  firstTurn: Omit<SubmitTurnInput, 'conversationId' | 'earlierResponseIds' | 'turnIndex'> & { mode: 'poll' | 'stream' };
+}
+
+export interface OpenConversationOutput extends CreateConversationOutput {
+  /** The first turn's submission (and its answer, when the activity saw it end); unset: not submitted. */
+  submitted?: SubmitTurnOutput;
+}
+
 export interface SubmitTurnInput {
   conversationId: string;
   question: string;
@@ -64,6 +78,11 @@ export interface FetchResponseOutput {
   terminal: boolean;
   answer?: string;
   citations?: AnswerCitation[];
+  /** Set once terminal: the response's completed_at − created_at, when the API gave both. */
+  answerMs?: number;
+  /** Set once terminal: a FAILED response's `error.code` (or `NO_OUTPUT`: COMPLETED without an answer message). */
+  errorCode?: string;
+  errorMessage?: string;
   attempt: number;
   /** Of the attempts, the ones answered 429 (unset: none). */
   http429s?: number;
@@ -78,4 +97,6 @@ export interface ApiFailureDetails {
   attempt?: number;
   /** Of its attempts, the ones answered 429. */
   http429s?: number;
+  /** openConversation: the conversation it created before the failure, so the later turns can still be asked. */
+  conversationId?: string;
 }

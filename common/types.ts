@@ -24,22 +24,39 @@ export interface PollSchedule {
   maxDelayMs: number;
   /** 0: every poll on a durable timer. Unset: DEFAULT_INLINE_POLL_MS. */
   inlineMs?: number;
+  /**
+   * The first poll waits this long instead of firstDelayMs, and the schedule then starts over: the answer time the
+   * batch's earlier answers took (batch/answer-times.ts), so that a question whose answer is due at 2 s is not
+   * polled at 1 s and found at 2.5 s. Unset: the schedule alone.
+   */
+  firstPollMs?: number;
 }
 
 export const DEFAULT_POLL_SCHEDULE: PollSchedule = { firstDelayMs: 1000, factor: 1.5, maxDelayMs: 5000 };
 
-/** Polls at 1 s, 2.5 s and 4.75 s run inside the submitting activity; from 8.1 s on, on durable timers. */
-export const DEFAULT_INLINE_POLL_MS = 5_000;
+/** The API documents up to 120 s to a terminal state; we wait a little longer before calling a turn TIMED_OUT. */
+export const DEFAULT_TURN_DEADLINE_MS = 150_000;
 
-/** The wait before each poll, from the first on: firstDelayMs, then × factor, capped at maxDelayMs. */
+/**
+ * Without a rate limit, every poll of a turn runs inside the activity that submitted it (one heartbeating activity
+ * per turn, Temporal's pattern for frequent polls); only a poll that failed hands the turn to durable timers. The
+ * default window is the default deadline: a turn given a longer one polls on timers after it.
+ */
+export const DEFAULT_INLINE_POLL_MS = DEFAULT_TURN_DEADLINE_MS;
+
+/**
+ * The wait before each poll, from the first on: firstDelayMs, then × factor, capped at maxDelayMs; with firstPollMs,
+ * that wait comes first and the schedule follows it.
+ */
 export function pollDelay(schedule: PollSchedule, pollsDone: number): number {
+  if (schedule.firstPollMs !== undefined) {
+    if (pollsDone === 0) return schedule.firstPollMs;
+    pollsDone -= 1;
+  }
   let delay = schedule.firstDelayMs;
   for (let i = 0; i < pollsDone && delay < schedule.maxDelayMs; i++) delay *= schedule.factor;
   return Math.min(delay, schedule.maxDelayMs);
 }
-
-/** The API documents up to 120 s to a terminal state; we wait a little longer before calling a turn TIMED_OUT. */
-export const DEFAULT_TURN_DEADLINE_MS = 150_000;
 
 export type TurnSettings = Required<Pick<ConversationInput, 'deadlineMs' | 'poll' | 'mode'>>;
 
@@ -101,6 +118,8 @@ export interface TurnResult {
   responseId?: string;
   /** From the submission of the turn to the moment the workflow saw it end. */
   latencyMs: number;
+  /** The API's own answer time (the response's completed_at − created_at), when it gave both. */
+  answerMs?: number;
   /** HTTP attempts made for this turn, retries included (the conversation's creation counts for its first turn). */
   attempts: number;
   /** Of those, the ones answered 429 (unset in results of older workers). */

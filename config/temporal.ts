@@ -193,6 +193,21 @@ function withTlsFilesRead(
   return { ...profile, tls: read };
 }
 
+/**
+ * An API key with TLS turned off would cross the network in clear text (Temporal Cloud refuses the connection
+ * anyway, after the key has been sent): the problem, naming where the key and the "TLS off" came from.
+ */
+function apiKeyWithoutTls({ profile, where }: LoadedProfile, vars: Record<string, string>): string | undefined {
+  if (!profile.apiKey || !profile.tls?.disabled) return undefined;
+  const inProfile = where ?? 'the profile';
+  const key = vars.TEMPORAL_API_KEY ? 'TEMPORAL_API_KEY' : `api_key of ${inProfile}`;
+  const off = vars.TEMPORAL_TLS ? `TEMPORAL_TLS=${vars.TEMPORAL_TLS}` : `tls.disabled of ${inProfile}`;
+  return (
+    `${key} with ${off}: the API key would be sent in clear text. Turn TLS on (an API key turns it on unless ` +
+    `${vars.TEMPORAL_TLS ? 'TEMPORAL_TLS' : 'tls.disabled'} says otherwise), or connect without an API key`
+  );
+}
+
 export function loadTemporalSettings(
   env: NodeJS.ProcessEnv = process.env,
   overrides: TemporalOverrides = {},
@@ -220,6 +235,8 @@ export function loadTemporalSettings(
   }
 
   const profile = withTlsFilesRead(loaded, vars, problems);
+  const plaintextKey = apiKeyWithoutTls(loaded, vars);
+  if (plaintextKey) problems.push(plaintextKey);
   if (problems.length > 0) throw invalid(problems);
   const { connectionOptions } = toClientOptions({ ...profile, address, namespace });
   return {

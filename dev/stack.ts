@@ -5,6 +5,7 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { MoveworksClient, StaticTokenAuth } from '../moveworks';
 import { startSimulator, type Simulator } from '../simulator';
+import type { ApiFlavour } from '../moveworks/api-flavour';
 import { startDevServer, freePort, type DevServer } from './dev-server';
 import { ensureTemporalCli } from './temporal-cli';
 import { createWorkerPair, type WorkerPair } from '../worker/workers';
@@ -15,6 +16,8 @@ export interface DevStackOptions {
   dbFilename?: string;
   taskQueue: string;
   answerDelayMs?: number;
+  /** Which Conversations API the simulator and the worker speak (MOVEWORKS_API; default beta). */
+  api?: ApiFlavour;
   log?: (line: string) => void;
 }
 
@@ -44,10 +47,12 @@ export async function startDevStack(options: DevStackOptions): Promise<DevStack>
   const uiPort = await portOr(options.uiPort ?? port + 1000);
   log(`starting Temporal dev server (${cliPath}) on 127.0.0.1:${port}...`);
   const server = await startDevServer({ cliPath, port, uiPort, dbFilename: options.dbFilename });
-  const sim = await startSimulator({ answerDelayMs: options.answerDelayMs ?? 1_000 });
-  log(`Moveworks simulator on ${sim.baseUrl}`);
+  const api = options.api ?? 'beta';
+  const sim = await startSimulator({ answerDelayMs: options.answerDelayMs ?? 1_000, api });
+  log(`Moveworks simulator on ${sim.baseUrl} (${api} API)`);
   const connection = await NativeConnection.connect({ address: server.address });
   const moveworks = new MoveworksClient({
+    api,
     baseUrl: sim.baseUrl,
     assistantName: sim.config.assistantName,
     auth: new StaticTokenAuth(sim.config.token),

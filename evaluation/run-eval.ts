@@ -16,6 +16,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/com
 import { ConfigError, IncompleteRunError } from '../common/errors';
 import { BATCH_ID, EVALUATION_RUN_WORKFLOW_TYPE, evaluationBatchId, evaluationRunWorkflowId } from '../common/names';
 import type { TurnSettings } from '../common/types';
+import { PRIVATE_DIR, PRIVATE_FILE_MODE } from '../common/private-files';
 import { checkApiThroughWorker } from '../batch/preflight';
 import { ProgressReporter, type ProgressCounts } from '../batch/progress';
 import type { evaluationRunWorkflow } from '../workflows';
@@ -177,14 +178,14 @@ export async function runEvaluation(client: Client, suite: Suite, options: EvalO
   const { handle, started } = await startOrAttachRun(client, input, options);
   // A resumed run goes on as it was started (its repeats, window, baseline), whatever this command line says.
   const run = started ? input : { ...(await workflowInput<StartedRun>(client, handle.workflowId)), runId: input.runId };
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, PRIVATE_DIR);
   const runFile = {
     run_id: options.runId,
     suite: suite.name,
     workflow_id: handle.workflowId,
     suite_path: suite.file.path,
   };
-  await writeFile(join(dir, RUN_FILE), `${JSON.stringify(runFile, null, 2)}\n`);
+  await writeFile(join(dir, RUN_FILE), `${JSON.stringify(runFile, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
   const cases = run.conversations.length * run.repeats;
   log(
     `${started ? 'started' : 'resuming'} run ${options.runId} of suite ${suite.name}: ${suite.rows.length} questions ` +

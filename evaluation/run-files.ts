@@ -11,6 +11,7 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@tempor
 import { conversationWorkflowId, evaluationBatchId, evaluationCaseWorkflowId, repeatKey } from '../common/names';
 import type { ConversationResult } from '../common/types';
 import { csvText } from '../common/csv';
+import { PRIVATE_DIR, PRIVATE_FILE_MODE } from '../common/private-files';
 import { CsvLayout } from '../batch/results';
 import { recordFromWorkflowError, recordsFromResult } from '../batch/turn-records';
 import type { QuestionRow } from '../batch/questions';
@@ -177,7 +178,7 @@ export function reportData(
 /** Write a file whole or not at all: a reader never sees half of it. */
 async function writeWhole(path: string, text: string): Promise<void> {
   const temp = `${path}.tmp`;
-  await writeFile(temp, text, 'utf8');
+  await writeFile(temp, text, { encoding: 'utf8', mode: PRIVATE_FILE_MODE });
   await rename(temp, path);
 }
 
@@ -213,7 +214,7 @@ export function resultsCsv(columns: string[], records: readonly EvalRecord[]): s
 /** Every file of a run, each replaced whole; the summary last, so a folder with a summary.json is a finished run. */
 export async function writeRunFiles(files: RunFiles): Promise<void> {
   const { dir, summary, records } = files;
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, PRIVATE_DIR);
   await writeWhole(join(dir, RESULTS_JSONL), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   await writeWhole(join(dir, RESULTS_CSV), resultsCsv(files.columns, records));
   await writeWhole(join(dir, JUNIT_FILE), junitXml(summary, records));

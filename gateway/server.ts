@@ -15,6 +15,7 @@ import { UnreachableTemporalError } from '../common/errors';
 import type { AskHandle, MwbatchClient } from '../library/client';
 import { IdempotencyConflictError, InvalidRequestError, QuestionNotFoundError } from '../library/errors';
 import { checkIdempotencyKey, IDEMPOTENCY_KEY_RULE, type AskRequest } from '../library/request';
+import type { Logger } from '../observability/logger';
 import openapi from './openapi.json';
 
 /** Every operation the gateway serves; the contract test checks that the document lists exactly these. */
@@ -38,6 +39,8 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** One line per request (method, path, status, duration); default none. */
   log?: (line: string) => void;
+  /** The structured logger (observability/logger.ts, JSON or text lines): used instead of `log` when given. */
+  logger?: Logger;
 }
 
 export interface Gateway {
@@ -177,7 +180,13 @@ async function answer(
   else sendJson(res, 202, { key, workflowId, state: 'running' }, { ...headers, ...pendingHeaders });
 }
 
-export function createGateway({ client, token, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, log }: GatewayOptions): Gateway {
+export function createGateway({
+  client,
+  token,
+  maxBodyBytes = DEFAULT_MAX_BODY_BYTES,
+  log,
+  logger,
+}: GatewayOptions): Gateway {
   const waiting = new Set<AbortController>();
 
   async function postQuestion(req: IncomingMessage, res: ServerResponse, url: URL, signal: AbortSignal) {
@@ -278,7 +287,8 @@ export function createGateway({ client, token, maxBodyBytes = DEFAULT_MAX_BODY_B
       const message = 'Temporal does not answer; nothing is lost: retry the same request';
       return sendJson(res, 503, errorBody('temporal_unavailable', message));
     }
-    log?.(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (logger) logger.error('unexpected error', { error: err });
+    else log?.(`unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     sendJson(res, 500, errorBody('internal', 'internal error'));
   }
 
@@ -293,7 +303,11 @@ export function createGateway({ client, token, maxBodyBytes = DEFAULT_MAX_BODY_B
     });
     res.once('finish', () => {
       const path = new URL(req.url ?? '/', 'http://gateway').pathname;
-      log?.(`${req.method} ${path} ${res.statusCode} ${Date.now() - started}ms`);
+      const ms = Date.now() - started;
+      if (logger) {
+        const fields = { method: req.method, path, status: res.statusCode, durationMs: ms };
+        logger.info(`${req.method} ${path} ${res.statusCode} ${ms}ms`, fields);
+      } else log?.(`${req.method} ${path} ${res.statusCode} ${ms}ms`);
     });
     route(req, res, stop.signal).catch((err: unknown) => fail(res, err));
   });

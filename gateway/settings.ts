@@ -1,11 +1,13 @@
 /**
  * Who may call the gateway: the bearer token (MWBATCH_SERVE_TOKEN), and the one case that may go without it, a
- * gateway bound to a loopback address with `--insecure-local`.
+ * gateway bound to a loopback address with `--insecure-local`; and how it logs (MWBATCH_LOG_FORMAT/LEVEL).
  */
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../common/errors';
 import { parseEnv } from '../config/env';
+import { isLoopbackHost } from '../config/loopback';
+import { createLogger, secretValues, type Logger } from '../observability/logger';
+import { loadLogSettings } from '../observability/settings';
 
 export const MIN_TOKEN_CHARS = 16;
 
@@ -16,12 +18,6 @@ const serveEnvSchema = z.object({
     .regex(/^\S+$/, 'must not contain spaces')
     .optional(),
 });
-
-/** 127.0.0.0/8, ::1 and `localhost`: addresses no other machine can reach. */
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
 
 /**
  * The token the gateway asks for; undefined only with `--insecure-local` on a loopback address. Anything else
@@ -39,10 +35,15 @@ export function loadServeToken(
         '`export MWBATCH_SERVE_TOKEN=$(openssl rand -hex 32)`), or pass --insecure-local to serve without a token on a loopback address.',
     );
   }
-  if (!isLoopback(host)) {
+  if (!isLoopbackHost(host)) {
     throw new ConfigError(
       `--insecure-local serves without a token, so only on a loopback address (127.0.0.1, ::1, localhost), not ${host}. Set MWBATCH_SERVE_TOKEN to serve on ${host}.`,
     );
   }
   return undefined;
+}
+
+/** The gateway's logger: JSON lines in a container, text on a terminal; never the token or any other secret. */
+export function gatewayLogger(env: NodeJS.ProcessEnv, write?: (line: string) => void): Logger {
+  return createLogger({ ...loadLogSettings(env), secrets: secretValues(env), write });
 }

@@ -1,7 +1,37 @@
-/** Turning a terminal response into the answer text and citations a user reads, within a size cap. */
+/**
+ * Turning a terminal response into what a user reads: the answer text and citations (within a size cap), the
+ * actions the answer offers (v1), why a FAILED response failed, and a NO_OUTPUT note for a completed response
+ * with no assistant message.
+ */
 import { formatSize, ResponseTooLargeError, tooLargeMessage } from './errors';
 import { DEFAULT_MAX_ANSWER_BYTES } from './limits';
-import { isMessageOutput, type Citation, type Content, type Message, type AssistantResponse } from './schemas';
+import {
+  isMessageOutput,
+  type Action,
+  type AssistantResponse,
+  type Citation,
+  type Content,
+  type Message,
+} from './schemas';
+
+/**
+ * The note of a COMPLETED response with no assistant MESSAGE output (e.g. a hand-off to a live agent): its answer
+ * is empty, and the note tells that apart from a real empty answer.
+ */
+export const NO_OUTPUT = 'NO_OUTPUT';
+
+/** One action (button or link) an assistant message offers, flattened. */
+export interface AnswerAction {
+  /** CALLBACK_ACTION, URL_ACTION, or a type this client does not know (kept as sent). */
+  type: string;
+  label?: string;
+  /** CALLBACK_ACTION: send `{ callbackId }` as the next turn's input to press it. */
+  callbackId?: string;
+  /** URL_ACTION: the link. */
+  url?: string;
+  /** The message that offered it. */
+  messageId: string;
+}
 
 export interface AnswerCitation {
   citationId?: string;
@@ -19,6 +49,13 @@ export interface Answer {
   citations: AnswerCitation[];
   /** IDs of those messages (e.g. for feedback). */
   messageIds: string[];
+  /** The actions those messages offer, in order (v1; empty on beta). */
+  actions: AnswerAction[];
+  /** From the response's `error` object, when it has one (a FAILED response saying why). */
+  errorCode?: string;
+  errorMessage?: string;
+  /** NO_OUTPUT when the response COMPLETED with no assistant MESSAGE output; undefined otherwise. */
+  note?: typeof NO_OUTPUT;
 }
 
 const TEXT_VARIANTS: Record<string, string> = {
@@ -28,24 +65,31 @@ const TEXT_VARIANTS: Record<string, string> = {
 };
 
 /**
- * The text of a content item, whatever its variant. For a variant this client does not know,
- * `<lowercased type>.text` is tried first, then any object property with a string `text`.
+ * The text of a content item, whatever its variant. For a variant this client does not know, or a known one whose
+ * body is not the documented one, `<lowercased type>.text` (or that field itself when it is a string) is tried
+ * first, then any object property with a string `text`, then a top-level string `text`.
  * A button press (CALLBACK_ACTION_CONTENT) has no text: undefined.
  */
 export function contentText(content: Content | null | undefined): string | undefined {
   if (!content) return undefined;
   const fields = content as Record<string, unknown>;
-  const known = TEXT_VARIANTS[content.type];
-  if (known) return textOf(fields[known]);
   if (content.type === 'CALLBACK_ACTION_CONTENT') return undefined;
-  const guess = textOf(fields[content.type.toLowerCase()]);
-  if (guess !== undefined) return guess;
+  const field = TEXT_VARIANTS[content.type] ?? content.type.toLowerCase();
+  const direct = textOf(fields[field]) ?? stringOf(fields[field]);
+  if (direct !== undefined) return direct;
   for (const [key, value] of Object.entries(fields)) {
     if (key === 'type') continue;
     const text = textOf(value);
     if (text !== undefined) return text;
   }
-  return undefined;
+  return stringOf(fields.text);
+}
+
+/** The callback ID of a user message that pressed a button (CALLBACK_ACTION_CONTENT), if it is one. */
+export function contentCallbackId(content: Content | null | undefined): string | undefined {
+  if (content?.type !== 'CALLBACK_ACTION_CONTENT') return undefined;
+  const action = (content as { callback_action?: unknown }).callback_action;
+  return stringOf((action as { callback_id?: unknown } | null | undefined)?.callback_id);
 }
 
 export interface ExtractAnswerOptions {
@@ -65,11 +109,13 @@ export function extractAnswer(response: AssistantResponse, options: ExtractAnswe
   const texts: string[] = [];
   const citations: AnswerCitation[] = [];
   const messageIds: string[] = [];
+  const actions: AnswerAction[] = [];
   const seen = new Set<string>();
   for (const item of response.outputs ?? []) {
     if (!isMessageOutput(item) || !isAssistant(item.message)) continue;
     const { message } = item;
     messageIds.push(message.message_id);
+    for (const action of message.actions ?? []) actions.push(flattenAction(action, message.message_id));
     const text = contentText(message.content);
     if (text !== undefined && text.trim() !== '') texts.push(text);
     for (const citation of message.citations ?? []) {
@@ -84,7 +130,37 @@ export function extractAnswer(response: AssistantResponse, options: ExtractAnswe
   }
   const text = texts.join('\n\n');
   checkAnswerSize(response, text, options.maxBytes ?? DEFAULT_MAX_ANSWER_BYTES);
-  return { text, citations, messageIds };
+  const answer: Answer = { text, citations, messageIds, actions, ...responseError(response) };
+  if (response.status === 'COMPLETED' && messageIds.length === 0) answer.note = NO_OUTPUT;
+  return answer;
+}
+
+/**
+ * `error.code` and `error.message` of a response, when it carries an `error` object (undocumented: read
+ * leniently; a string `error` is taken as the message).
+ */
+export function responseError(response: AssistantResponse): { errorCode?: string; errorMessage?: string } {
+  const { error } = response;
+  if (typeof error === 'string') return error ? { errorMessage: error } : {};
+  if (typeof error !== 'object' || error === null) return {};
+  const out: { errorCode?: string; errorMessage?: string } = {};
+  const code = stringOf((error as { code?: unknown }).code);
+  const message = stringOf((error as { message?: unknown }).message);
+  if (code) out.errorCode = code;
+  if (message) out.errorMessage = message;
+  return out;
+}
+
+export function flattenAction(action: Action, messageId: string): AnswerAction {
+  const fields = action as Record<string, unknown>;
+  const flat: AnswerAction = { type: action.type, messageId };
+  const label = stringOf(fields.label);
+  if (label !== undefined) flat.label = label;
+  const callbackId = stringOf((fields.callback_action as { callback_id?: unknown } | undefined)?.callback_id);
+  if (callbackId !== undefined) flat.callbackId = callbackId;
+  const url = stringOf((fields.url_action as { url?: unknown } | undefined)?.url);
+  if (url !== undefined) flat.url = url;
+  return flat;
 }
 
 function checkAnswerSize(response: AssistantResponse, text: string, limit: number): void {
@@ -112,6 +188,10 @@ export function flattenCitation(citation: Citation): AnswerCitation {
 
 function isAssistant(message: Message): boolean {
   return message.actor === undefined || message.actor === 'ASSISTANT';
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function textOf(value: unknown): string | undefined {

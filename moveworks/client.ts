@@ -1,10 +1,13 @@
 /**
- * Typed client for the Moveworks Conversations API (v1beta1 paths, relative to `baseUrl`).
+ * Typed client for the Moveworks Conversations API, beta (`/rest/v1beta1`) or v1 (`/assistant/v1`): paths are
+ * relative to `baseUrl` and the same in both; `api` decides the request shapes (v1 can send a button press).
  * Knows nothing of Temporal: it throws MoveworksError subclasses and retries only a 401, once,
  * after refreshing the token.
  */
+import { apiFlavourFrom, type ApiFlavour } from './api-flavour';
 import type { AuthProvider } from './auth';
 import type { CallOptions } from './deadline';
+import { BadRequestError } from './errors';
 import { resolveLimits, type MoveworksLimits } from './limits';
 import { nextCursorOf, PagedIterable } from './pagination';
 import {
@@ -22,24 +25,38 @@ import {
   type AssistantResponse,
   type UnknownReporter,
 } from './schemas';
+import { reportingOnce } from './unknown-values';
 import { isEventStream, notAnEventStream, ResponseStream } from './stream';
-import { Transport } from './transport';
+import { Transport, type ExchangeObserver } from './transport';
 
 export type { CallOptions } from './deadline';
 
 /** Caps default to DEFAULT_LIMITS (limits.ts); README "Size limits" says why. */
 export interface MoveworksClientOptions extends Partial<MoveworksLimits> {
-  /** e.g. https://api.moveworks.ai/rest/v1beta1 (a trailing slash is fine). */
+  /** e.g. https://api.moveworks.ai/rest/v1beta1 or https://api.moveworks.ai/assistant/v1 (a trailing slash is fine). */
   baseUrl: string;
+  /** The API generation; default: the one the base URL's path names, else `beta` (apiFlavourFrom). */
+  api?: ApiFlavour;
   /** Sent as `Assistant-Name`: the Bot Name of the Conversations API chatbot. */
   assistantName: string;
   auth: AuthProvider;
-  /** Per HTTP attempt, default 30 000 ms. While streaming it is the longest silence allowed. */
+  /** Per HTTP attempt, default 30 000 ms; for a stream, until its headers arrive. */
   timeoutMs?: number;
+  /**
+   * The longest silence allowed on an open event stream (no event, no comment), default 125 000 ms: Moveworks
+   * documents answers of up to 120 s, and a server may say nothing while it thinks. Past it the stream ends with
+   * StreamError code STREAM_IDLE_TIMEOUT (and its responseId, when announced, to poll).
+   */
+  streamIdleTimeoutMs?: number;
   fetch?: typeof fetch;
-  /** Called for enum values and variants this client does not know (e.g. a new status). */
+  /**
+   * Called for what the published contract does not list (a new status, content type, action type, event name, an
+   * unexpected body or field type), once per client for each distinct what/value: a worker logs each once per run.
+   */
   onUnknown?: UnknownReporter;
   userAgent?: string;
+  /** Told of every HTTP response (method, path template, status, Retry-After): the worker's metrics and logs. */
+  onExchange?: ExchangeObserver;
 }
 
 export interface ListConversationsQuery {
@@ -63,19 +80,26 @@ export interface ListMessagesQuery {
   cursor?: string;
 }
 
+/** What a new turn sends: a question, or (v1 only) the `callback_id` of a button a previous answer offered. */
+export type UserInput = { text: string } | { callbackId: string };
+
 export interface FeedbackBody {
   callback_id: string;
   additional_feedback?: string;
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Above the 120 s Moveworks documents for an answer, so a server silent while it thinks is not cut off. */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 125_000;
 const DEFAULT_USER_AGENT = 'mwbatch-moveworks-client/0.1';
-/** How much of a 2xx answer that is not an event stream is read, to quote its start in the error. */
-const NOT_SSE_QUOTE_BYTES = 4096;
+/** How much of a 2xx answer that is not an event stream is read: to quote its start, and to find a response ID. */
+const NOT_SSE_READ_BYTES = 64 * 1024;
 
 export class MoveworksClient {
   readonly baseUrl: string;
   readonly assistantName: string;
+  readonly api: ApiFlavour;
+  readonly streamIdleTimeoutMs: number;
   /** The size caps in force; pass `maxAnswerBytes` to extractAnswer. */
   readonly limits: Readonly<MoveworksLimits>;
   readonly #http: Transport;
@@ -85,6 +109,9 @@ export class MoveworksClient {
     if (!options.assistantName) throw new TypeError('MoveworksClient: assistantName is required');
     this.baseUrl = base.toString().replace(/\/+$/, '');
     this.assistantName = options.assistantName;
+    this.api = options.api ?? apiFlavourFrom(undefined, this.baseUrl);
+    this.streamIdleTimeoutMs = options.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+    if (!(this.streamIdleTimeoutMs > 0)) throw new TypeError('MoveworksClient: streamIdleTimeoutMs must be positive');
     this.limits = resolveLimits(options);
     this.#http = new Transport({
       baseUrl: this.baseUrl,
@@ -94,7 +121,8 @@ export class MoveworksClient {
       fetch: options.fetch ?? fetch,
       userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
       maxResponseBytes: this.limits.maxResponseBytes,
-      onUnknown: options.onUnknown,
+      onUnknown: options.onUnknown && reportingOnce(options.onUnknown),
+      onExchange: options.onExchange,
     });
   }
 
@@ -145,9 +173,14 @@ export class MoveworksClient {
     }, query.cursor);
   }
 
-  /** POST /conversations/{id}/responses (202): submits a user turn; poll getResponse for the answer. */
-  createResponse(conversationId: string, input: { text: string }, opts?: CallOptions): Promise<AssistantResponse> {
-    const spec = { method: 'POST', segments: ['conversations', conversationId, 'responses'], body: { input } } as const;
+  /**
+   * POST /conversations/{id}/responses (202): submits a user turn; poll getResponse for the answer. A `callbackId`
+   * (v1 only) presses a button a previous answer offered; on beta it throws BadRequestError (code
+   * UNSUPPORTED_INPUT) before sending anything.
+   */
+  async createResponse(conversationId: string, input: UserInput, opts?: CallOptions): Promise<AssistantResponse> {
+    const body = { input: this.#wireInput(input) };
+    const spec = { method: 'POST', segments: ['conversations', conversationId, 'responses'], body } as const;
     return this.#http.json(spec, ResponseSchema, opts);
   }
 
@@ -156,31 +189,38 @@ export class MoveworksClient {
    * before that throw the same errors as createResponse. A 2xx that is not an event stream (by its
    * content type, or with no body) throws StreamError without `responseId`.
    */
-  async createResponseStream(
-    conversationId: string,
-    input: { text: string },
-    opts?: CallOptions,
-  ): Promise<ResponseStream> {
+  async createResponseStream(conversationId: string, input: UserInput, opts?: CallOptions): Promise<ResponseStream> {
     const segments = ['conversations', conversationId, 'responses', 'stream'];
-    const opened = await this.#http.open(
-      { method: 'POST', segments, body: { input }, accept: 'text/event-stream' },
-      opts,
-    );
+    const body = { input: this.#wireInput(input) };
+    const opened = await this.#http.open({ method: 'POST', segments, body, accept: 'text/event-stream' }, opts);
     const { res } = opened;
     if (!res.body || !isEventStream(res)) {
       // Quote the start of the body: it may say what answered instead (a proxy page, a JSON response).
-      const body = await this.#http.readText(opened, NOT_SSE_QUOTE_BYTES).catch((err: unknown) => {
+      const text = await this.#http.readText(opened, NOT_SSE_READ_BYTES).catch((err: unknown) => {
         if (opts?.signal?.aborted) throw err;
         return undefined;
       });
-      throw notAnEventStream(opened, body?.text ?? '');
+      throw notAnEventStream(opened, text?.text ?? '', this.#http.onUnknown);
     }
     return new ResponseStream({
       ...opened,
       body: res.body,
+      idleTimeoutMs: this.streamIdleTimeoutMs,
       maxLineLength: this.limits.maxStreamLineLength,
       onUnknown: this.#http.onUnknown,
     });
+  }
+
+  /** The request's `input`: `{ text }` or `{ callback_id }` (v1 only). */
+  #wireInput(input: UserInput): { text: string } | { callback_id: string } {
+    if ('text' in input) return { text: input.text };
+    if (this.api !== 'v1') {
+      throw new BadRequestError(
+        'input.callback_id (pressing an action button) needs the v1 Conversations API: set MOVEWORKS_API=v1',
+        { code: 'UNSUPPORTED_INPUT' },
+      );
+    }
+    return { callback_id: input.callbackId };
   }
 
   /** GET /conversations/{id}/responses/{rid}: the current status and assistant outputs. */

@@ -26,14 +26,25 @@ export class Deadline {
   readonly #caller: AbortSignal | undefined;
   readonly #onCallerAbort = (): void => this.#controller.abort(this.#caller?.reason);
 
-  constructor(
-    readonly timeoutMs: number,
-    caller?: AbortSignal,
-  ) {
+  #timeoutMs: number;
+
+  constructor(timeoutMs: number, caller?: AbortSignal) {
+    this.#timeoutMs = timeoutMs;
     this.signal = this.#controller.signal;
     this.#caller = caller;
     if (caller?.aborted) this.#controller.abort(caller.reason);
     else caller?.addEventListener('abort', this.#onCallerAbort, { once: true });
+    this.rearm();
+  }
+
+  /** The countdown's length: the request timeout, or the idle timeout once a stream is open. */
+  get timeoutMs(): number {
+    return this.#timeoutMs;
+  }
+
+  /** Changes the countdown's length and restarts it (a stream switches to its idle timeout after the headers). */
+  setTimeoutMs(ms: number): void {
+    this.#timeoutMs = ms;
     this.rearm();
   }
 

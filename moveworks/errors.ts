@@ -151,6 +151,26 @@ export class MalformedResponseError extends MoveworksError {
   }
 }
 
+/**
+ * `StreamError.code` when the server sent no code of its own: why the stream could not be read to its end, so a
+ * caller that falls back to polling can say why (an ERROR event keeps the server's `error.code`).
+ */
+export const STREAM_FAILURE_CODES = {
+  /** No byte (event or comment) for the stream idle timeout: a server silent while it thinks, or a dead link. */
+  idleTimeout: 'STREAM_IDLE_TIMEOUT',
+  /** The connection closed before a terminal event (also in the middle of an event). */
+  cut: 'STREAM_CUT',
+  /** The connection failed (reset, network error) before a terminal event. */
+  interrupted: 'STREAM_INTERRUPTED',
+  /** The 2xx answer was not an event stream (another content type, or no body). */
+  notEventStream: 'STREAM_NOT_SSE',
+  /** An event whose data is not JSON, or not the documented shape. */
+  malformedEvent: 'STREAM_MALFORMED_EVENT',
+  /** An ERROR event that carried no `error.code`. */
+  errorEvent: 'STREAM_ERROR_EVENT',
+} as const;
+export type StreamFailureCode = (typeof STREAM_FAILURE_CODES)[keyof typeof STREAM_FAILURE_CODES];
+
 export interface StreamErrorInit extends MoveworksErrorInit {
   responseId?: string;
 }

@@ -1,5 +1,6 @@
 /** The typed Moveworks Conversations API client. Knows nothing of Temporal. */
 export * from './answer';
+export * from './api-flavour';
 export * from './auth';
 export * from './client';
 export type { CallOptions, Operation } from './deadline';

@@ -1,25 +1,28 @@
 /**
- * Zod schemas for the v1beta1 Conversations API (the contract: docs/moveworks-api.md).
+ * Zod schemas for the Conversations API, beta (v1beta1) and v1 alike (the contract: docs/moveworks-api.md).
+ * A tolerant reader:
  * - Every object is loose: unknown fields are kept, never rejected.
  * - Enums are open: an unknown value is kept as-is and reported through `parseReporting`'s
  *   `onUnknown`, so a new status or content type from Moveworks degrades instead of crashing.
+ * - A known content or action type whose body is not the documented one is kept and reported (kind `shape`);
+ *   the answer falls back to any text it holds.
+ * - `attributes[].value` may be any JSON value (the contract calls attributes opaque).
  * - Required fields follow the OpenAPI document, except `Message.actor` (optional here).
  */
 import { z } from 'zod';
-import { openEnum, unknownVariant } from './unknown-values';
+import { looksTerminal, RESPONSE_STATUSES } from './statuses';
+import { jsonTypeOf, malformedKnownVariant, noteUnknown, openEnum, unknownVariant } from './unknown-values';
 
-export { parseReporting, type UnknownReporter } from './unknown-values';
+export { isTerminalStatus, looksTerminal, RESPONSE_STATUSES, UNKNOWN_STATUS } from './statuses';
+
+export { parseReporting, reportingOnce, type UnknownKind, type UnknownReporter } from './unknown-values';
 
 // ---------------------------------------------------------------- enums
 
-export const RESPONSE_STATUSES = ['CREATED', 'IN_PROGRESS', 'COMPLETED', 'FAILED'] as const;
-export const ResponseStatusSchema = openEnum('Response.status', RESPONSE_STATUSES);
+export const ResponseStatusSchema = openEnum('Response.status', RESPONSE_STATUSES, (value) =>
+  looksTerminal(value) ? 'terminal_status' : 'enum',
+);
 export type ResponseStatus = z.output<typeof ResponseStatusSchema>;
-
-/** COMPLETED and FAILED are the only terminal states; unknown statuses count as not terminal. */
-export function isTerminalStatus(status: ResponseStatus): boolean {
-  return status === 'COMPLETED' || status === 'FAILED';
-}
 
 export const ActorTypeSchema = openEnum('Message.actor', ['USER', 'ASSISTANT']);
 export type ActorType = z.output<typeof ActorTypeSchema>;
@@ -49,26 +52,36 @@ export const CallbackActionContentSchema = z.looseObject({
   callback_action: z.looseObject({ callback_id: z.string() }),
 });
 export const UnknownContentSchema = z.looseObject({ type: unknownVariant('Content.type', CONTENT_TYPES) });
+/** A known content type whose body is not the documented one: kept, reported, read for any text it holds. */
+export const MalformedContentSchema = malformedKnownVariant('Content', CONTENT_TYPES);
 export const ContentSchema = z.union([
   PlainTextContentSchema,
   CommonmarkTextContentSchema,
   MarkdownTextContentSchema,
   CallbackActionContentSchema,
   UnknownContentSchema,
+  MalformedContentSchema,
 ]);
 export type PlainTextContent = z.output<typeof PlainTextContentSchema>;
 export type CommonmarkTextContent = z.output<typeof CommonmarkTextContentSchema>;
 export type MarkdownTextContent = z.output<typeof MarkdownTextContentSchema>;
 export type CallbackActionContent = z.output<typeof CallbackActionContentSchema>;
 export type UnknownContent = z.output<typeof UnknownContentSchema>;
+export type MalformedContent = z.output<typeof MalformedContentSchema>;
 export type Content = z.output<typeof ContentSchema>;
 
 // ---------------------------------------------------------------- citations, feedback
 
+const AttributeValueSchema = z.unknown().transform((value) => {
+  if (typeof value !== 'string') noteUnknown('Display.attributes.value', jsonTypeOf(value), 'shape');
+  return value;
+});
+
 export const DisplaySchema = z.looseObject({
   title: ContentSchema.nullish(),
   body: ContentSchema.nullish(),
-  attributes: z.array(z.looseObject({ key: z.string(), value: z.string() })).nullish(),
+  /** Opaque per the contract: `value` is documented as a string, but any JSON value is kept (and reported). */
+  attributes: z.array(z.looseObject({ key: z.string(), value: AttributeValueSchema })).nullish(),
 });
 export type Display = z.output<typeof DisplaySchema>;
 
@@ -91,6 +104,33 @@ export const MessageFeedbackSchema = z.looseObject({
 });
 export type MessageFeedback = z.output<typeof MessageFeedbackSchema>;
 
+// ---------------------------------------------------------------- actions (v1)
+
+export const ACTION_TYPES = ['CALLBACK_ACTION', 'URL_ACTION'] as const;
+/** A button: send its `callback_id` as the next input (`{ callbackId }`) to press it. */
+export const CallbackActionSchema = z.looseObject({
+  type: z.literal('CALLBACK_ACTION'),
+  label: z.string(),
+  callback_action: z.looseObject({ callback_id: z.string() }),
+});
+/** A link. */
+export const UrlActionSchema = z.looseObject({
+  type: z.literal('URL_ACTION'),
+  label: z.string(),
+  url_action: z.looseObject({ url: z.string() }),
+});
+export const UnknownActionSchema = z.looseObject({ type: unknownVariant('Action.type', ACTION_TYPES) });
+export const MalformedActionSchema = malformedKnownVariant('Action', ACTION_TYPES);
+export const ActionSchema = z.union([
+  CallbackActionSchema,
+  UrlActionSchema,
+  UnknownActionSchema,
+  MalformedActionSchema,
+]);
+export type CallbackAction = z.output<typeof CallbackActionSchema>;
+export type UrlAction = z.output<typeof UrlActionSchema>;
+export type Action = z.output<typeof ActionSchema>;
+
 // ---------------------------------------------------------------- messages and outputs
 
 export const MessageSchema = z.looseObject({
@@ -103,8 +143,8 @@ export const MessageSchema = z.looseObject({
   citations: z.array(CitationSchema).nullish(),
   content_references: z.array(CitationContentReferenceSchema).nullish(),
   feedback: MessageFeedbackSchema.nullish(),
-  /** v1+ buttons; kept opaque here. */
-  actions: z.array(z.unknown()).nullish(),
+  /** v1: buttons and links the user can press (extractAnswer lists them). */
+  actions: z.array(ActionSchema).nullish(),
 });
 export type Message = z.output<typeof MessageSchema>;
 
@@ -157,6 +197,7 @@ export const ResponseSchema = z.looseObject({
   outputs: z.array(OutputItemSchema).nullish(),
   /** Early-draft fields, shape undocumented: kept for diagnostics. */
   updated_at: z.string().nullish(),
+  /** Why a FAILED response failed, when the server says (undocumented: any shape is kept; extractAnswer reads it). */
   error: z.unknown().optional(),
 });
 /** A response: the assistant's answer to one submitted question (named so it never shadows the global fetch `Response`). */

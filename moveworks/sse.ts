@@ -14,6 +14,12 @@ export interface ServerSentEvent {
   id?: string;
   /** A `retry:` hint (ms) received since the previous dispatched event. */
   retry?: number;
+  /**
+   * Set on an event the stream ended in the middle of (no closing blank line). The WHATWG rules discard it; this
+   * reader delivers it, because a server that closes right after its final event without the blank line is common,
+   * and the caller decides (its data may also be cut short).
+   */
+  unterminated?: true;
 }
 
 const LF = 0x0a;
@@ -42,7 +48,9 @@ export async function* readServerSentEvents(
     yield* parser.push(decoder.decode(chunk, { stream: true }));
   }
   yield* parser.push(decoder.decode());
-  // End of stream: an incomplete line or an event without its final blank line is discarded.
+  // End of stream: an event without its closing blank line (its last line possibly unfinished) is delivered,
+  // marked `unterminated`.
+  yield* parser.end();
 }
 
 /**
@@ -92,6 +100,18 @@ export class EventStreamParser {
       this.#pendingLength += text.length - lineStart;
       this.#checkLength(LINE, this.#pendingLength);
     }
+  }
+
+  /** At the end of the stream: the event in progress, if it has data, marked `unterminated`. */
+  *end(): Generator<ServerSentEvent> {
+    if (this.#pendingLength > 0) {
+      const event = this.#line(this.#finishLine(''));
+      if (event) yield event;
+    }
+    this.#pending = [];
+    this.#pendingLength = 0;
+    const event = this.#dispatch();
+    if (event) yield { ...event, unterminated: true };
   }
 
   /** The whole line whose last piece is `tail`. */

@@ -3,6 +3,7 @@
  * On the wire: `event: <StreamEventType>` + `data: <json>`; the JSON repeats the name in `event_type`.
  */
 import { z } from 'zod';
+import { noteUnknown } from './unknown-values';
 import {
   isMessageOutput,
   isReasoningOutput,
@@ -26,10 +27,22 @@ export function isStreamEventType(name: string): name is StreamEventType {
   return (STREAM_EVENT_TYPES as readonly string[]).includes(name);
 }
 
+/**
+ * Required by the contract but never used here (order is the stream's order): a missing one is reported (kind
+ * `shape`) instead of failing the event.
+ */
+const SequenceNumberSchema = z
+  .number()
+  .optional()
+  .transform((value) => {
+    if (value === undefined) noteUnknown('StreamEvent.sequence_number', 'missing', 'shape');
+    return value;
+  });
+
 /** RESPONSE_CREATED, RESPONSE_IN_PROGRESS, RESPONSE_COMPLETED and RESPONSE_FAILED carry the whole response. */
 export const ResponseEventDataSchema = z.looseObject({
   event_type: z.string().optional(),
-  sequence_number: z.number(),
+  sequence_number: SequenceNumberSchema,
   response: ResponseSchema,
 });
 export type ResponseEventData = z.output<typeof ResponseEventDataSchema>;
@@ -37,7 +50,7 @@ export type ResponseEventData = z.output<typeof ResponseEventDataSchema>;
 /** One whole output item (not a token fragment); a MESSAGE delta likely repeats the text so far. */
 export const OutputDeltaEventDataSchema = z.looseObject({
   event_type: z.string().optional(),
-  sequence_number: z.number(),
+  sequence_number: SequenceNumberSchema,
   output: OutputItemSchema,
 });
 export type OutputDeltaEventData = z.output<typeof OutputDeltaEventDataSchema>;

@@ -5,9 +5,15 @@
  * not re-posting. `responseId` undefined on a StreamError means the stream never named the response.
  */
 import type { Deadline, Operation } from './deadline';
-import { MalformedResponseError, MoveworksError, ResponseTooLargeError, StreamError } from './errors';
+import {
+  MalformedResponseError,
+  MoveworksError,
+  ResponseTooLargeError,
+  STREAM_FAILURE_CODES,
+  StreamError,
+} from './errors';
 import { snippet, type Redactor } from './redact';
-import { parseReporting, type AssistantResponse, type UnknownReporter } from './schemas';
+import { parseReporting, ResponseSchema, type AssistantResponse, type UnknownReporter } from './schemas';
 import { chunksOf, readServerSentEvents, type ServerSentEvent } from './sse';
 import {
   isStreamEventType,
@@ -18,6 +24,7 @@ import {
   type StreamErrorEventData,
 } from './stream-events';
 import type { OpenedResponse } from './transport';
+import { safeReport } from './unknown-values';
 
 /** Whether a 2xx answer to the stream call says it is an event stream. */
 export function isEventStream(res: globalThis.Response): boolean {
@@ -25,15 +32,35 @@ export function isEventStream(res: globalThis.Response): boolean {
   return mediaType === 'text/event-stream';
 }
 
-/** The StreamError for a 2xx answer to the stream call that is not an event stream (no response ID is known). */
-export function notAnEventStream(opened: OpenedResponse, bodyText: string): StreamError {
+/**
+ * The StreamError (code STREAM_NOT_SSE) for a 2xx answer to the stream call that is not an event stream. When the
+ * body is a JSON Response (a server that answered as create-response does), its `response_id` is kept, so the
+ * caller can poll it instead of asking again; otherwise no response ID is known.
+ */
+export function notAnEventStream(opened: OpenedResponse, bodyText: string, onUnknown?: UnknownReporter): StreamError {
   const { op, res, rootUuid, redact } = opened;
   const quoted = redact(snippet(bodyText));
+  const responseId = responseIdOfJson(bodyText, onUnknown);
   const what = isEventStream(res)
     ? `${res.status} answer has no body`
     : `${res.status} answer is not an event stream (content-type ${res.headers.get('content-type') || 'missing'})` +
       (quoted ? ` (body: ${quoted})` : '');
-  return new StreamError(describe(op, what, undefined, rootUuid), { ...op, status: res.status, rootUuid });
+  return new StreamError(describe(op, what, responseId, rootUuid), {
+    ...op,
+    status: res.status,
+    rootUuid,
+    responseId,
+    code: STREAM_FAILURE_CODES.notEventStream,
+  });
+}
+
+function responseIdOfJson(text: string, onUnknown?: UnknownReporter): string | undefined {
+  try {
+    const parsed = parseReporting(ResponseSchema, JSON.parse(text), onUnknown);
+    return parsed.success ? parsed.data.response_id || undefined : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** "<method> <path>: <what> (response <id>) (root uuid <uuid>)", the message of every error of a stream. */
@@ -46,8 +73,13 @@ function describe(op: Operation, what: string, responseId: string | undefined, r
 
 export interface ResponseStreamInit {
   body: ReadableStream<Uint8Array>;
-  /** Re-armed on every chunk: the per-request timeout acts as an idle timeout while streaming. */
+  /** Re-armed on every chunk: it acts as an idle timeout while streaming. */
   deadline: Deadline;
+  /**
+   * The longest silence allowed between two chunks (an event or a comment), in ms; default: the deadline's own
+   * length. Going over it ends the stream with StreamError code STREAM_IDLE_TIMEOUT.
+   */
+  idleTimeoutMs?: number;
   op: Operation;
   redact: Redactor;
   rootUuid?: string;
@@ -66,6 +98,7 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
   /** Built by MoveworksClient.createResponseStream. */
   constructor(init: ResponseStreamInit) {
     this.#init = init;
+    if (init.idleTimeoutMs !== undefined) init.deadline.setTimeoutMs(init.idleTimeoutMs);
   }
 
   /** Set as soon as any event names the response. */
@@ -111,7 +144,7 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
       deadline.dispose();
     }
     if (deadline.explicitlyAborted) return;
-    this.#failure = this.#streamError('stream ended before a terminal event');
+    this.#failure = this.#streamError('stream ended before a terminal event', undefined, STREAM_FAILURE_CODES.cut);
     throw this.#failure;
   }
 
@@ -132,7 +165,7 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
       return terminal.data.response;
     }
     if (this.#init.deadline.explicitlyAborted) throw this.#init.deadline.signal.reason;
-    throw this.#streamError('iteration stopped before a terminal event');
+    throw this.#streamError('iteration stopped before a terminal event', undefined, STREAM_FAILURE_CODES.cut);
   }
 
   async *#chunks(): AsyncGenerator<Uint8Array> {
@@ -150,6 +183,9 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
     try {
       json = JSON.parse(sse.data);
     } catch {
+      // The connection closed in the middle of an event's data: a cut stream, not a malformed event.
+      if (sse.unterminated)
+        throw this.#streamError('stream ended in the middle of an event', undefined, STREAM_FAILURE_CODES.cut);
       const text = redact(snippet(sse.data));
       throw new MalformedResponseError(`${op.method} ${op.path}: ${name} event data is not JSON: ${text}`, {
         ...op,
@@ -175,11 +211,7 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
   }
 
   #skip(name: string): undefined {
-    try {
-      this.#init.onUnknown?.('StreamEvent.event', name);
-    } catch {
-      // a failing logger must not break the stream
-    }
+    safeReport(this.#init.onUnknown, 'StreamEvent.event', name, 'event');
     return undefined;
   }
 
@@ -202,14 +234,23 @@ export class ResponseStream implements AsyncIterable<ResponseStreamEvent> {
     const prefix = `${op.method} ${op.path}: `;
     let reason = translated instanceof Error ? translated.message : String(translated);
     if (reason.startsWith(prefix)) reason = reason.slice(prefix.length);
-    if (deadline.timedOut) reason = `no data for ${deadline.timeoutMs} ms`;
-    return this.#streamError(`stream interrupted: ${reason}`, translated);
+    let code: string = STREAM_FAILURE_CODES.interrupted;
+    if (translated instanceof MalformedResponseError) code = STREAM_FAILURE_CODES.malformedEvent;
+    if (deadline.timedOut) {
+      reason = `no data for ${deadline.timeoutMs} ms (stream idle timeout)`;
+      code = STREAM_FAILURE_CODES.idleTimeout;
+    }
+    return this.#streamError(`stream interrupted: ${reason}`, translated, code);
   }
 
   #errorEvent(data: StreamErrorEventData): StreamError {
-    const code = data.error.code ?? undefined;
+    const code = data.error.code || undefined;
     const text = [code, data.error.message].filter(Boolean).join(' ') || 'no details';
-    return this.#streamError(`ERROR event: ${this.#init.redact(text)}`, undefined, code);
+    return this.#streamError(
+      `ERROR event: ${this.#init.redact(text)}`,
+      undefined,
+      code ?? STREAM_FAILURE_CODES.errorEvent,
+    );
   }
 
   #streamError(what: string, cause?: unknown, code?: string): StreamError {

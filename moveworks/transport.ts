@@ -9,6 +9,7 @@ import { Deadline, type CallOptions, type Operation } from './deadline';
 import { MalformedResponseError, ResponseTooLargeError, tooLargeMessage } from './errors';
 import { errorFromHttpFailure } from './http-errors';
 import { redactor, snippet, type Redactor } from './redact';
+import { parseRetryAfter } from './retry-after';
 import { parseReporting, type UnknownReporter } from './schemas';
 import { chunksOf } from './sse';
 
@@ -22,6 +23,37 @@ export interface TransportConfig {
   /** JSON bodies longer than this raise ResponseTooLargeError; error bodies are cut to it. */
   maxResponseBytes: number;
   onUnknown?: UnknownReporter;
+  /** Told of every HTTP response (a 401 retried after a refresh counts twice): metrics and logs hang off it. */
+  onExchange?: ExchangeObserver;
+}
+
+/** One HTTP response of the API, with the path as a template (ids replaced): a safe, low-cardinality label. */
+export interface Exchange {
+  method: string;
+  /** e.g. `/conversations/{conversation_id}/responses/{response_id}`: the simulator's route templates. */
+  path: string;
+  status: number;
+  /** When the response carried Retry-After (a 429, a 503): the wait it asked for. */
+  retryAfterMs?: number;
+  rootUuid?: string;
+}
+
+export type ExchangeObserver = (exchange: Exchange) => void;
+
+/** Every other segment below the base URL is an id: conversations/{id}/responses/{id}/messages/{id}/feedback. */
+const ID_NAMES: Record<string, string> = {
+  conversations: '{conversation_id}',
+  responses: '{response_id}',
+  messages: '{message_id}',
+};
+
+/** The path with its ids replaced; `responses/stream` stays as it is. */
+export function pathTemplate(segments: readonly string[]): string {
+  const parts = segments.map((segment, i) => {
+    const name = i % 2 === 1 ? ID_NAMES[segments[i - 1]!] : undefined;
+    return name && segment !== 'stream' ? name : encodeURIComponent(segment);
+  });
+  return `/${parts.join('/')}`;
 }
 
 export type QueryValue = string | number | boolean | undefined;
@@ -136,10 +168,24 @@ export class Transport {
         signal: deadline.signal,
       });
       const rootUuid = res.headers.get('x-moveworks-root-uuid') ?? res.headers.get('x-trace-id') ?? undefined;
+      this.#observe(spec, res, rootUuid);
       return { res, deadline, op, redact, rootUuid };
     } catch (err) {
       deadline.dispose();
       throw deadline.translate(err, op, redact);
+    }
+  }
+
+  /** An observer's failure must never fail the call it watches. */
+  #observe(spec: RequestSpec, res: globalThis.Response, rootUuid: string | undefined): void {
+    const observer = this.#config.onExchange;
+    if (!observer) return;
+    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+    const exchange = { method: spec.method, path: pathTemplate(spec.segments), status: res.status, rootUuid };
+    try {
+      observer(retryAfterMs === undefined ? exchange : { ...exchange, retryAfterMs });
+    } catch {
+      // ignored: metrics and logs are best effort
     }
   }
 

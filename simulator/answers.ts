@@ -34,9 +34,7 @@ export const MAX_ANSWER_BYTES = 16 * 1024 * 1024;
  */
 export function expectedAnswer(question: string): string {
   const answer = `Simulated answer to "${question}" [${shortHash(question)}]`;
-  const { sizeBytes } = parseDirectives(question);
-  const missing = (sizeBytes ?? 0) - Buffer.byteLength(answer, 'utf8');
-  return missing > 0 ? answer + filler(missing) : answer;
+  return padAnswer(answer, parseDirectives(question).sizeBytes ?? 0);
 }
 
 /**
@@ -44,12 +42,37 @@ export function expectedAnswer(question: string): string {
  * without directives), else `expectedAnswer`, marked with its variant under `[sim:vary=N]` (`asked`: how many times
  * the question was asked before, this one included).
  */
-export function answerForTurn(question: string, overrides: Record<string, string>, asked: number): string {
+export function answerForTurn(
+  question: string,
+  overrides: Record<string, string>,
+  asked: number,
+  minBytes = 0,
+): string {
   const override = overrides[stripDirectives(question)];
   if (override !== undefined) return override;
   const { varyCount } = parseDirectives(question);
-  if (varyCount === null || varyCount < 2) return expectedAnswer(question);
-  return `${expectedAnswer(question)} (variant ${((asked - 1) % varyCount) + 1} of ${varyCount})`;
+  const answer =
+    varyCount === null || varyCount < 2
+      ? expectedAnswer(question)
+      : `${expectedAnswer(question)} (variant ${((asked - 1) % varyCount) + 1} of ${varyCount})`;
+  return padAnswer(answer, minBytes);
+}
+
+/** `answer` padded with numbered filler to at least `minBytes` UTF-8 bytes (the `minAnswerBytes` knob). */
+export function padAnswer(answer: string, minBytes: number): string {
+  const missing = minBytes - Buffer.byteLength(answer, 'utf8');
+  return missing > 0 ? answer + filler(missing) : answer;
+}
+
+/** The label of the button (CALLBACK_ACTION) every v1 answer offers. */
+export const MORE_ACTION_LABEL = 'Tell me more';
+
+/**
+ * The question a press of an answer's button stands for: its answer is `expectedAnswer(actionQuestion(…))`, and
+ * the stats count it under this text. Directives of the original question do not carry over.
+ */
+export function actionQuestion(label: string, originalQuestion: string): string {
+  return `Pressed "${label}" after: ${stripDirectives(originalQuestion)}`;
 }
 
 /** `missing` characters (= bytes, all ASCII) of numbered blocks, so a lost or repeated chunk is visible. */
@@ -84,10 +107,25 @@ export interface Directives {
   streamEarly: StreamEarly | null;
   /** `[sim:vary=N]`: the k-th time the question is asked, its answer is variant ((k - 1) mod N) + 1 of N. */
   varyCount: number | null;
+  /** `[sim:sse-crlf]`: the stream's lines end with CRLF. */
+  sseCrlf: boolean;
+  /** `[sim:sse-comments]`: comment lines before each event and between its fields. */
+  sseComments: boolean;
+  /** `[sim:sse-split=N]`: each event is written in N-byte pieces. */
+  sseSplitBytes: number | null;
+  /** `[sim:no-final-blank]`: the stream's last event lacks its closing blank line. */
+  noFinalBlank: boolean;
+  /** `[sim:no-output]`: the response COMPLETES with no outputs (like a hand-off to a live agent). */
+  noOutput: boolean;
+  /** `[sim:status=NAME]`: the response ends in this status, which the contract does not list (e.g. CANCELLED). */
+  endStatus: string | null;
 }
 
-/** cut = connection destroyed after the headers; error = a lone ERROR event; not-sse = a 200 JSON body. */
-export type StreamEarly = 'cut' | 'error' | 'not-sse';
+/**
+ * cut = connection destroyed after the headers; error = a lone ERROR event; not-sse = a 200 JSON body (the
+ * Response); html = a 200 text/html page, as a proxy might answer.
+ */
+export type StreamEarly = 'cut' | 'error' | 'not-sse' | 'html';
 
 function numberDirective(question: string, name: string): number | null {
   const match = new RegExp(`\\[sim:${name}=(\\d+)\\]`).exec(question);
@@ -97,7 +135,7 @@ function numberDirective(question: string, name: string): number | null {
 export function parseDirectives(question: string): Directives {
   const refuse = numberDirective(question, 'refuse');
   const size = numberDirective(question, 'size');
-  const early = /\[sim:stream-early=(cut|error|not-sse)\]/.exec(question)?.[1] as StreamEarly | undefined;
+  const early = /\[sim:stream-early=(cut|error|not-sse|html)\]/.exec(question)?.[1] as StreamEarly | undefined;
   return {
     fail: question.includes('[sim:fail]'),
     never: question.includes('[sim:never]'),
@@ -110,6 +148,12 @@ export function parseDirectives(question: string): Directives {
     commitDelayMs: numberDirective(question, 'commit-delay'),
     streamEarly: early ?? null,
     varyCount: numberDirective(question, 'vary'),
+    sseCrlf: question.includes('[sim:sse-crlf]'),
+    sseComments: question.includes('[sim:sse-comments]'),
+    sseSplitBytes: numberDirective(question, 'sse-split'),
+    noFinalBlank: question.includes('[sim:no-final-blank]'),
+    noOutput: question.includes('[sim:no-output]'),
+    endStatus: /\[sim:status=([A-Z][A-Z_]*)\]/.exec(question)?.[1] ?? null,
   };
 }
 

@@ -6,6 +6,9 @@ const fraction = z.number().min(0).max(1);
 const millis = z.number().int().min(0);
 
 export const contentVariants = ['PLAIN_TEXT', 'COMMONMARK_TEXT', 'MARKDOWN_TEXT'] as const;
+/** The two API generations the simulator serves at once, each under its own base path (routes.ts). */
+export const apiFlavours = ['beta', 'v1'] as const;
+export type ApiFlavour = (typeof apiFlavours)[number];
 
 export const simulatorConfigSchema = z
   .object({
@@ -30,8 +33,32 @@ export const simulatorConfigSchema = z
       .nullable()
       .default(null),
     retryAfter: z.enum(['seconds', 'http-date', 'none']).default('seconds'),
-    /** Real-time interval between `: keep-alive` comments on an open SSE stream. */
-    keepAliveMs: z.number().int().positive().default(5000),
+    /** Real-time interval between `: keep-alive` comments on an open SSE stream; 0 = none (a server silent while it thinks). */
+    keepAliveMs: z.number().int().min(0).default(5000),
+    // Realism knobs: what a real server may do that the published examples do not show.
+    /**
+     * Format of new conversation and response IDs: `api` = the creating request's API decides (beta: `conv_` + 21
+     * base-62 characters; v1: `conv_` + a 26-character ULID); `base62` or `ulid` for every request; `mixed`
+     * alternates, so one run sees both.
+     */
+    idFormat: z.enum(['api', 'base62', 'ulid', 'mixed']).default('api'),
+    /** Line ending of every SSE line: `lf` (default), `crlf` or `cr`; the `[sim:sse-crlf]` directive forces crlf. */
+    sseLineEnding: z.enum(['lf', 'crlf', 'cr']).default('lf'),
+    /** Comment lines (`: …`) before each event and between its fields (`[sim:sse-comments]` for one question). */
+    sseComments: z.boolean().default(false),
+    /** When > 0, each SSE event is written in pieces of this many bytes, flushed one by one (`[sim:sse-split=N]`). */
+    sseChunkBytes: z.number().int().min(0).default(0),
+    /** The USER message echoes the question with its whitespace trimmed and runs of whitespace collapsed. */
+    echoTrim: z.boolean().default(false),
+    /** When > 0, every answer is padded to at least this many UTF-8 bytes, like `[sim:size=N]` (very long answers). */
+    minAnswerBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(16 * 1024 * 1024)
+      .default(0),
+    /** A FAILED response carries `error: {code, message}` (undocumented; an early draft of the API had it). */
+    failedErrorObject: z.boolean().default(true),
     // Fault knobs, drawn per request/response from the seeded PRNG.
     latencyMs: millis.default(0),
     rate429: fraction.default(0),

@@ -10,9 +10,9 @@ import { parseDirectives } from './answers';
 import { ApiError, parseJson, readBody, sendError, sendJson, sendTruncatedJson } from './http-io';
 import { randomStreams, uuidV4, type RandomStreams } from './random';
 import { RequestLog, type RecordedRequest } from './request-log';
-import { matchRoute, TOKEN_PATH } from './routes';
+import { apiOfPath, matchRoute, TOKEN_PATH } from './routes';
 import { ConversationStore } from './store';
-import { streamFaultName, streamTurn } from './stream';
+import { streamFaultName, streamTurn, type WireOptions } from './stream';
 
 export class SimulatorCore implements AdminControls {
   private current: SimulatorConfig;
@@ -89,8 +89,10 @@ export class SimulatorCore implements AdminControls {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const method = req.method ?? 'GET';
     const isAdmin = url.pathname.startsWith('/_sim/');
-    // Admin calls draw nothing from the seeded streams, so they never shift a replay.
-    res.setHeader('x-moveworks-root-uuid', isAdmin ? randomUUID() : uuidV4(this.streams.trace));
+    // Admin calls draw nothing from the seeded streams, so they never shift a replay. The v1 API names its
+    // request identifier x-trace-id; beta (and the token endpoint) x-moveworks-root-uuid.
+    const traceHeader = apiOfPath(url.pathname) === 'v1' ? 'x-trace-id' : 'x-moveworks-root-uuid';
+    res.setHeader(traceHeader, isAdmin ? randomUUID() : uuidV4(this.streams.trace));
     const rawBody = await readBody(req);
     if (isAdmin) {
       const result = handleAdmin(method, url, rawBody, this);
@@ -158,7 +160,14 @@ export class SimulatorCore implements AdminControls {
         if (this.closed) return;
       }
       const outcome = match.route.handle(
-        { params: match.params, query: url.searchParams, rawBody, headers: req.headers, now: this.now() },
+        {
+          params: match.params,
+          query: url.searchParams,
+          rawBody,
+          headers: req.headers,
+          now: this.now(),
+          api: match.api,
+        },
         { store: this.store, log: this.log, config },
       );
       if (outcome.kind === 'stream') {
@@ -168,6 +177,7 @@ export class SimulatorCore implements AdminControls {
         await streamTurn(res, outcome.turn, {
           now: () => this.now(),
           keepAliveMs: config.keepAliveMs,
+          wire: wireOptions(config, parseDirectives(outcome.turn.question)),
           onHeaders: () => (entry.status = 200),
         });
         return;
@@ -216,6 +226,16 @@ export class SimulatorCore implements AdminControls {
       this.waiters.add(wake);
     });
   }
+}
+
+/** How the stream writes its bytes: the realism knobs, or the question's directives for one stream. */
+function wireOptions(config: SimulatorConfig, directives: ReturnType<typeof parseDirectives>): WireOptions {
+  return {
+    lineEnding: directives.sseCrlf ? 'crlf' : config.sseLineEnding,
+    comments: directives.sseComments || config.sseComments,
+    chunkBytes: directives.sseSplitBytes ?? config.sseChunkBytes,
+    finalBlankLine: !directives.noFinalBlank,
+  };
 }
 
 /** `[sim:commit-delay=MS]` in the question a POST carries (`input.text`), if any. */

@@ -6,8 +6,9 @@ export {
   defaultSimulatorConfig,
   type SimulatorConfig,
   type SimulatorConfigPatch,
+  type ApiFlavour,
 } from './config';
-export { expectedAnswer, parseDirectives, type Directives } from './answers';
+export { actionQuestion, expectedAnswer, MORE_ACTION_LABEL, parseDirectives, type Directives } from './answers';
 export type { RecordedRequest, SimulatorStats } from './request-log';
 export type { ConversationDump, TurnDump } from './dump';
-export { API_PREFIX, TOKEN_PATH, apiRoutes } from './routes';
+export { API_PREFIX, API_PREFIXES, TOKEN_PATH, apiRoutes } from './routes';

@@ -1,6 +1,6 @@
 // The simulator as a program: `node dist/simulator/bin.js --port 4010 --answer-delay 2000 --rate-5xx 0.05`.
 import { Command, InvalidArgumentError } from 'commander';
-import { defaultSimulatorConfig, mergeConfig, type SimulatorConfigPatch } from './config';
+import { apiFlavours, defaultSimulatorConfig, mergeConfig, type ApiFlavour, type SimulatorConfigPatch } from './config';
 import { startSimulator, type Simulator } from './server';
 
 export const DEFAULT_PORT = 4010;
@@ -56,6 +56,17 @@ const FLAGS: Array<[flags: string, key: keyof SimulatorConfigPatch, help: string
   ['--commit-then-drop-rate <fraction>', 'commitThenDropRate', 'fraction of creates stored then dropped', true],
   ['--not-found-after-create <ms>', 'notFoundAfterCreateMs', 'GET of a new response is 404 for this long', true],
   ['--conflict-while-settling <ms>', 'conflictWhileSettlingMs', '409 on a new response until the last settled', true],
+  ['--id-format <format>', 'idFormat', 'new IDs: api | base62 | ulid | mixed', false],
+  ['--sse-line-ending <ending>', 'sseLineEnding', 'SSE line ending: lf | crlf | cr', false],
+  ['--sse-chunk-bytes <n>', 'sseChunkBytes', 'write each SSE event in pieces of n bytes (0 = whole)', true],
+  ['--min-answer-bytes <n>', 'minAnswerBytes', 'pad every answer to at least n bytes', true],
+];
+
+// flag -> boolean config key.
+const SWITCHES: Array<[flag: string, key: keyof SimulatorConfigPatch, help: string]> = [
+  ['--sse-comments', 'sseComments', 'comment lines before each SSE event and between its fields'],
+  ['--echo-trim', 'echoTrim', 'the USER message echoes the question with whitespace trimmed and collapsed'],
+  ['--no-failed-error', 'failedErrorObject', 'a FAILED response carries no error object'],
 ];
 
 function buildProgram(): Command {
@@ -63,6 +74,7 @@ function buildProgram(): Command {
     .description('Run a local Moveworks Conversations API (v1beta1) simulator')
     .option('--port <n>', `port to listen on (0 = any free port)`, num, DEFAULT_PORT)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--api <api>', 'API printed as the base URL (both are served): beta | v1', 'beta')
     .option('--rate-limit <rps>', 'global token-bucket limit in requests per second', num)
     .option('--burst <n>', 'token-bucket size (default: ceil(rps))', num)
     .option('--config-json <json>', 'config fields as a JSON object; flags override it', jsonObject)
@@ -76,6 +88,7 @@ function buildProgram(): Command {
     if (numeric) program.option(flags, help, num);
     else program.option(flags, help);
   }
+  for (const [flag, , help] of SWITCHES) program.option(flag, help);
   return program;
 }
 
@@ -90,13 +103,22 @@ export async function runSimulatorCli(argv: string[], io: CliIo = {}): Promise<S
     const value = option ? opts[option.attributeName()] : undefined;
     if (value !== undefined) patch[key] = value;
   }
+  for (const [flag, key] of SWITCHES) {
+    const option = program.options.find((o) => o.long === flag);
+    const value = option ? opts[option.attributeName()] : undefined;
+    // A `--no-…` switch defaults to true in commander: only an explicit use changes the config.
+    if (value !== undefined && program.getOptionValueSource(option!.attributeName()) === 'cli') patch[key] = value;
+  }
+  const api = String(opts.api) as ApiFlavour;
+  if (!(apiFlavours as readonly string[]).includes(api)) throw new Error(`--api must be beta or v1, got ${api}`);
   if (opts.rateLimit !== undefined) {
     patch.rateLimit = { rps: opts.rateLimit, ...(opts.burst !== undefined ? { burst: opts.burst } : {}) };
   }
   const config = mergeConfig(defaultSimulatorConfig, patch); // throws a readable message on bad values
-  const sim = await startSimulator({ ...config, port: opts.port as number, host: opts.host as string });
+  const sim = await startSimulator({ ...config, port: opts.port as number, host: opts.host as string, api });
+  const other = api === 'beta' ? 'v1' : 'beta';
   (io.print ?? ((line: string) => process.stdout.write(`${line}\n`)))(
-    `Moveworks simulator listening on ${sim.origin} (base URL ${sim.baseUrl})`,
+    `Moveworks simulator listening on ${sim.origin} (base URL ${sim.baseUrl}) (${other} API at ${sim.baseUrls[other]})`,
   );
   if (io.handleSignals !== false) {
     const stop = (): void => {

@@ -50,6 +50,26 @@ export function resourceId(rng: Rng, prefix: 'conv' | 'resp' | 'msg' | 'rs' | 'c
   return `${prefix}_${base62(rng, 21)}`;
 }
 
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A ULID (26 Crockford base-32 characters: 48-bit millisecond time, then 80 random bits) drawn from `rng`. */
+export function ulid(rng: Rng, atMs: number): string {
+  let time = '';
+  let t = Math.max(0, Math.floor(atMs));
+  for (let i = 0; i < 10; i++) {
+    time = (CROCKFORD[t % 32] ?? '0') + time;
+    t = Math.floor(t / 32);
+  }
+  let random = '';
+  for (let i = 0; i < 16; i++) random += CROCKFORD[Math.floor(rng() * 32)] ?? '0';
+  return time + random;
+}
+
+/** `conv_` / `resp_` / … + a ULID: the identifiers of the v1 API. */
+export function ulidResourceId(rng: Rng, prefix: 'conv' | 'resp' | 'msg' | 'rs' | 'cite', atMs: number): string {
+  return `${prefix}_${ulid(rng, atMs)}`;
+}
+
 function randomHex(rng: Rng, digits: number): string {
   let out = '';
   for (let i = 0; i < digits; i++) out += Math.floor(rng() * 16).toString(16);

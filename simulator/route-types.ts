@@ -1,10 +1,12 @@
 // The shape shared by every API route handler.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { SimulatorConfig } from './config';
+import type { ApiFlavour, SimulatorConfig } from './config';
 import { ApiError, isRecord, parseJson, type ErrorCode } from './http-io';
 import type { RequestLog } from './request-log';
 import type { ConversationRecord, ConversationStore } from './store';
 import type { Turn } from './turns';
+
+export type { ConversationRecord };
 
 export interface ApiRequest {
   params: Record<string, string>;
@@ -12,6 +14,8 @@ export interface ApiRequest {
   rawBody: string;
   headers: IncomingHttpHeaders;
   now: number;
+  /** The API whose base path the request came in under. */
+  api: ApiFlavour;
 }
 
 export interface SimContext {
@@ -26,7 +30,7 @@ export type ApiOutcome =
 
 export interface Route {
   method: 'GET' | 'POST' | 'PATCH';
-  /** Path template under /rest/v1beta1, as the OpenAPI document spells it. */
+  /** Path template under the API's base path, as the OpenAPI documents spell it. */
   template: string;
   /** Creating routes are the ones the commit-then-drop fault applies to. */
   creates?: boolean;

@@ -31,7 +31,7 @@ export const conversationRoutes: Route[] = [
     creates: true,
     handle(req, sim) {
       const title = readTitle(objectBody(req.rawBody, 'INVALID_INPUT'));
-      const conversation = sim.store.createConversation(title);
+      const conversation = sim.store.createConversation(title, req.api);
       sim.log.countConversationCreated();
       return json(201, renderConversation(conversation), { conversationId: conversation.id });
     },

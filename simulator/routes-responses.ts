@@ -1,6 +1,6 @@
 // Response and message endpoints: create (polling and stream), get, list messages, submit feedback.
 import { parseDirectives } from './answers';
-import { ApiError } from './http-io';
+import { ApiError, isRecord } from './http-io';
 import { paginate, parseLimit } from './pagination';
 import {
   json,
@@ -9,21 +9,34 @@ import {
   requireConversation,
   requireTurn,
   type ApiRequest,
+  type ConversationRecord,
   type Route,
   type SimContext,
 } from './route-types';
+import type { TurnInput } from './store';
 import { renderResponse, visibleMessages, type Turn } from './turns';
 
 const MAX_ADDITIONAL_FEEDBACK = 1000;
 
-function readQuestion(raw: string): string {
-  const body = objectBody(raw, 'INVALID_INPUT');
-  const input = body.input;
-  const text = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).text : undefined;
+/**
+ * `input.text`, or on v1 `input.callback_id` (exactly one of them), as the request sends it. A callback ID must be
+ * one a v1 answer of this conversation offered.
+ */
+function readInput(req: ApiRequest, sim: SimContext, conversation: ConversationRecord): TurnInput {
+  const body = objectBody(req.rawBody, 'INVALID_INPUT');
+  const input = isRecord(body.input) ? body.input : {};
+  const { text, callback_id: callbackId } = input;
+  if (req.api === 'v1' && callbackId !== undefined) {
+    if (text !== undefined) throw new ApiError(400, 'INVALID_INPUT', 'Give either input.text or input.callback_id.');
+    if (typeof callbackId !== 'string' || !sim.store.findPressedTurn(conversation, callbackId)) {
+      throw new ApiError(400, 'INVALID_INPUT', 'input.callback_id is not an action offered in this conversation.');
+    }
+    return { callbackId };
+  }
   if (typeof text !== 'string' || text.trim() === '') {
     throw new ApiError(400, 'INVALID_INPUT', 'input.text is required.');
   }
-  return text;
+  return { question: text };
 }
 
 /**
@@ -32,8 +45,8 @@ function readQuestion(raw: string): string {
  */
 function createTurn(req: ApiRequest, sim: SimContext): Turn {
   const conversation = requireConversation(sim, req.params.conversation_id);
-  const question = readQuestion(req.rawBody);
-  const refuse = parseDirectives(question).refuseStatus;
+  const input = readInput(req, sim, conversation);
+  const refuse = 'question' in input ? parseDirectives(input.question).refuseStatus : null;
   if (refuse !== null) {
     const code = refuse === 400 ? 'INVALID_INPUT' : 'UNPROCESSABLE_ENTITY';
     throw new ApiError(refuse, code, 'The question was refused (simulated).', { fault: `refuse-${refuse}` });
@@ -44,8 +57,8 @@ function createTurn(req: ApiRequest, sim: SimContext): Turn {
       fault: 'conflict-while-settling',
     });
   }
-  const turn = sim.store.createTurn(conversation, question);
-  sim.log.countResponseCreated(conversation.id, question);
+  const turn = sim.store.createTurn(conversation, input, req.api);
+  sim.log.countResponseCreated(conversation.id, turn.question);
   return turn;
 }
 

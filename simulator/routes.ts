@@ -1,9 +1,17 @@
-// The v1beta1 route table and path matching.
+// The route table and path matching. Both API generations are served at once, each under its base path: beta
+// under /rest/v1beta1 and v1 under /assistant/v1, with the same routes below them.
+import type { ApiFlavour } from './config';
 import { conversationRoutes } from './routes-conversations';
 import { responseRoutes } from './routes-responses';
 import type { Route } from './route-types';
 
-export const API_PREFIX = '/rest/v1beta1';
+/** The base path of each API, as Moveworks publishes it. */
+export const API_PREFIXES: Readonly<Record<ApiFlavour, string>> = Object.freeze({
+  beta: '/rest/v1beta1',
+  v1: '/assistant/v1',
+});
+/** The beta base path (the default `baseUrl`). */
+export const API_PREFIX = API_PREFIXES.beta;
 export const TOKEN_PATH = '/oauth/v1/token';
 
 interface CompiledRoute {
@@ -29,12 +37,19 @@ export const apiRoutes: readonly Route[] = compiled.map((c) => c.route);
 export interface RouteMatch {
   route: Route;
   params: Record<string, string>;
+  api: ApiFlavour;
 }
 
-/** Matches a full request path (with the /rest/v1beta1 prefix); undefined means 404. */
+/** The API whose base path `pathname` is under, if any. */
+export function apiOfPath(pathname: string): ApiFlavour | undefined {
+  return (Object.keys(API_PREFIXES) as ApiFlavour[]).find((api) => pathname.startsWith(`${API_PREFIXES[api]}/`));
+}
+
+/** Matches a full request path (with an API's base path); undefined means 404. */
 export function matchRoute(method: string, pathname: string): RouteMatch | undefined {
-  if (!pathname.startsWith(`${API_PREFIX}/`)) return undefined;
-  const path = pathname.slice(API_PREFIX.length);
+  const api = apiOfPath(pathname);
+  if (api === undefined) return undefined;
+  const path = pathname.slice(API_PREFIXES[api].length);
   for (const { route, pattern, keys } of compiled) {
     if (route.method !== method) continue;
     const m = pattern.exec(path);
@@ -45,7 +60,7 @@ export function matchRoute(method: string, pathname: string): RouteMatch | undef
     } catch {
       return undefined;
     }
-    return { route, params };
+    return { route, params, api };
   }
   return undefined;
 }

@@ -1,12 +1,12 @@
 // startSimulator: a real HTTP server on 127.0.0.1 wrapped in a small programmatic handle.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mergeConfig, defaultSimulatorConfig, type SimulatorConfig } from './config';
+import { mergeConfig, defaultSimulatorConfig, type ApiFlavour, type SimulatorConfig } from './config';
 import { SimulatorCore } from './core';
 import type { ConversationDump } from './dump';
 import { ApiError, sendError } from './http-io';
 import type { RecordedRequest, SimulatorStats } from './request-log';
-import { API_PREFIX, TOKEN_PATH } from './routes';
+import { API_PREFIXES, TOKEN_PATH } from './routes';
 
 export interface SimulatorOptions extends Partial<SimulatorConfig> {
   /** 0 (the default) picks a free port. */
@@ -14,13 +14,19 @@ export interface SimulatorOptions extends Partial<SimulatorConfig> {
   host?: string;
   /** Milliseconds since the epoch; inject a manual clock to move simulated time in tests. */
   clock?: () => number;
+  /** Which API `baseUrl` points at (default beta). Both are always served, each under its own base path. */
+  api?: ApiFlavour;
 }
 
 export interface Simulator {
   /** e.g. http://127.0.0.1:PORT */
   readonly origin: string;
-  /** origin + /rest/v1beta1 */
+  /** The base URL of the `api` option's API: origin + /rest/v1beta1 (beta, the default) or /assistant/v1 (v1). */
   readonly baseUrl: string;
+  /** The API `baseUrl` points at. */
+  readonly api: ApiFlavour;
+  /** The base URL of each API; both are served at once. */
+  readonly baseUrls: Readonly<Record<ApiFlavour, string>>;
   /** origin + /oauth/v1/token */
   readonly tokenUrl: string;
   /** The current configuration (a frozen snapshot; change it with configure()). */
@@ -41,7 +47,7 @@ export interface Simulator {
 }
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
-  const { port = 0, host = '127.0.0.1', clock = Date.now, ...configInput } = options;
+  const { port = 0, host = '127.0.0.1', clock = Date.now, api = 'beta', ...configInput } = options;
   const core = new SimulatorCore(mergeConfig(defaultSimulatorConfig, configInput), clock);
   const server = createServer((req, res) => {
     core.handle(req, res).catch((error: unknown) => {
@@ -56,9 +62,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const origin = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   let closing: Promise<void> | undefined;
 
+  const baseUrls = Object.freeze({ beta: `${origin}${API_PREFIXES.beta}`, v1: `${origin}${API_PREFIXES.v1}` });
   return {
     origin,
-    baseUrl: `${origin}${API_PREFIX}`,
+    api,
+    baseUrls,
+    baseUrl: baseUrls[api],
     tokenUrl: `${origin}${TOKEN_PATH}`,
     get config() {
       return core.config();

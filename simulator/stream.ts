@@ -3,13 +3,38 @@
 // clock, so a test that moves the clock sees the next events promptly.
 import type { ServerResponse } from 'node:http';
 import type { StreamEarly } from './answers';
-import { isTerminal, messageItem, reasoningItem, renderResponse, statusAt, type Turn } from './turns';
+import {
+  isTerminal,
+  isUndocumentedEnd,
+  messageItem,
+  reasoningItem,
+  renderResponse,
+  statusAt,
+  type Turn,
+} from './turns';
 
-export type StreamEnd = 'completed' | 'failed' | 'cut-stream' | 'stream-error' | 'not-sse' | 'client-closed';
+export type StreamEnd =
+  'completed' | 'failed' | 'undocumented-end' | 'cut-stream' | 'stream-error' | 'not-sse' | 'client-closed';
+
+/** How the bytes of the stream are written (the realism knobs): all legal SSE, none of it in the published examples. */
+export interface WireOptions {
+  lineEnding: 'lf' | 'crlf' | 'cr';
+  /** Comment lines before each event and between its fields. */
+  comments: boolean;
+  /** When > 0, each event goes out in pieces of this many bytes (splitting UTF-8 characters), flushed one by one. */
+  chunkBytes: number;
+  /** False: the last event is not followed by its closing blank line. */
+  finalBlankLine: boolean;
+}
+
+const PLAIN_WIRE: WireOptions = { lineEnding: 'lf', comments: false, chunkBytes: 0, finalBlankLine: true };
+const LINE_ENDINGS = { lf: '\n', crlf: '\r\n', cr: '\r' } as const;
 
 export interface StreamOptions {
   now: () => number;
+  /** Real-time interval of `: keep-alive` comments; 0 = none. */
   keepAliveMs: number;
+  wire?: WireOptions;
   tickMs?: number;
   /** Called when the 200 status line and headers are written. */
   onHeaders?: () => void;
@@ -41,29 +66,56 @@ export function streamTurn(res: ServerResponse, turn: Turn, options: StreamOptio
       clearTimeout(timers.headersDelay);
       resolve(end);
     };
+    const wire = options.wire ?? PLAIN_WIRE;
+    const eol = LINE_ENDINGS[wire.lineEnding];
+    // With chunkBytes, writes queue up and go out piece by piece; `end` waits for the queue.
+    let queue = Promise.resolve();
+    const writePieces = async (bytes: Buffer): Promise<void> => {
+      for (let at = 0; at < bytes.length && !res.destroyed; at += wire.chunkBytes) {
+        // Each piece is handed to the socket (no delay: its own TCP segment) before the next is written.
+        await new Promise<void>((resolve) => res.write(bytes.subarray(at, at + wire.chunkBytes), () => resolve()));
+      }
+    };
     const write = (chunk: string, done?: () => void): void => {
       lastWrite = Date.now();
-      res.write(chunk, done);
+      if (wire.chunkBytes <= 0) {
+        res.write(chunk, done);
+        return;
+      }
+      queue = queue.then(() => writePieces(Buffer.from(chunk, 'utf8'))).then(done);
     };
-    const send = (name: string, data: Record<string, unknown>): void => {
+    const end = (): void => {
+      if (wire.chunkBytes <= 0) res.end();
+      else void queue.then(() => res.end());
+    };
+    /** One event; `last` marks the stream's final one (sent without its blank line when the wire says so). */
+    const send = (name: string, data: Record<string, unknown>, last = false): void => {
       const payload = name === 'ERROR' ? data : { event_type: name, sequence_number: ++sequence, ...data };
-      write(`event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`);
+      const lines = [`event: ${name}`, `data: ${JSON.stringify(payload)}`];
+      if (wire.comments) lines.splice(1, 0, ': simulator comment between fields');
+      if (wire.comments) lines.unshift(`: simulator comment before ${name}`);
+      const blank = last && !wire.finalBlankLine ? '' : eol;
+      write(lines.join(eol) + eol + blank);
     };
+    const keepAlive = (): void => write(`: keep-alive${eol}${eol}`);
     const writeHead = (status: number, headers: Record<string, string | number>): void => {
       res.writeHead(status, headers);
       options.onHeaders?.();
     };
     const sendError = (): void => {
-      send('ERROR', { error: { code: 'INTERNAL', message: 'Simulated mid-stream failure.' } });
-      res.end();
+      send('ERROR', { error: { code: 'INTERNAL', message: 'Simulated mid-stream failure.' } }, true);
+      end();
       finish('stream-error');
     };
 
     /** Failures before the first event: the turn is stored, the client learns nothing about it. */
     const failEarly = (early: StreamEarly): void => {
-      if (early === 'not-sse') {
-        const body = JSON.stringify(renderResponse(turn, options.now()));
-        writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      if (early === 'not-sse' || early === 'html') {
+        const [type, body] =
+          early === 'html'
+            ? ['text/html; charset=utf-8', '<html><body><h1>Please wait</h1><p>Proxy page.</p></body></html>']
+            : ['application/json', JSON.stringify(renderResponse(turn, options.now()))];
+        writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
         res.end(body);
         finish('not-sse');
         return;
@@ -97,22 +149,29 @@ export function streamTurn(res: ServerResponse, turn: Turn, options: StreamOptio
       if (status !== 'CREATED' && !inProgressSent) {
         inProgressSent = true;
         send('RESPONSE_IN_PROGRESS', { response: renderResponse(turn, now, 'IN_PROGRESS') });
-        write(': keep-alive\n\n');
+        keepAlive();
         send('RESPONSE_OUTPUT_DELTA', { output: reasoningItem(turn) });
         if (turn.streamFault === 'error') return sendError();
       }
       if (isTerminal(status)) {
         if (status === 'COMPLETED') {
-          send('RESPONSE_OUTPUT_DELTA', { output: messageItem(turn) });
-          send('RESPONSE_COMPLETED', { response: renderResponse(turn, now) });
+          if (!turn.noOutput) send('RESPONSE_OUTPUT_DELTA', { output: messageItem(turn) });
+          send('RESPONSE_COMPLETED', { response: renderResponse(turn, now) }, true);
         } else {
-          send('RESPONSE_FAILED', { response: renderResponse(turn, now) });
+          send('RESPONSE_FAILED', { response: renderResponse(turn, now) }, true);
         }
-        res.end();
+        end();
         finish(status === 'COMPLETED' ? 'completed' : 'failed');
         return;
       }
-      if (Date.now() - lastWrite >= options.keepAliveMs) write(': keep-alive\n\n');
+      if (isUndocumentedEnd(status)) {
+        // `[sim:status=NAME]`: an event name the contract does not list, then the stream closes.
+        send('RESPONSE_UPDATED', { response: renderResponse(turn, now) }, true);
+        end();
+        finish('undocumented-end');
+        return;
+      }
+      if (options.keepAliveMs > 0 && Date.now() - lastWrite >= options.keepAliveMs) keepAlive();
     };
 
     res.on('close', () => finish('client-closed'));

@@ -1,8 +1,18 @@
 // A turn is one submitted question and the response it starts. Everything random about it is decided when it
 // is created; its status at any moment is computed lazily from timestamps, so no timers are needed.
-import { content, citationSpecs, reasoningText, type Content, type ContentType, type StreamEarly } from './answers';
+import {
+  content,
+  citationSpecs,
+  MORE_ACTION_LABEL,
+  reasoningText,
+  type Content,
+  type ContentType,
+  type StreamEarly,
+} from './answers';
+import type { ApiFlavour } from './config';
 
-export type ResponseStatus = 'CREATED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+/** The documented statuses, or (under `[sim:status=NAME]`) an end status the contract does not list. */
+export type ResponseStatus = 'CREATED' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | (string & {});
 
 export interface FeedbackRecord {
   messageId: string;
@@ -23,7 +33,20 @@ export interface Turn {
   inProgressAt: number;
   /** When the response reaches its terminal status; null = stays IN_PROGRESS forever. */
   settleAt: number | null;
-  outcome: 'COMPLETED' | 'FAILED';
+  /** COMPLETED, FAILED, or an undocumented end status (`[sim:status=NAME]`). */
+  outcome: string;
+  /** `[sim:no-output]`: COMPLETED with no outputs at all. */
+  noOutput: boolean;
+  /** The API of the request that created the turn: v1 answers offer actions. */
+  api: ApiFlavour;
+  /** Set when the turn is a button press (v1 `input.callback_id`): the user message is CALLBACK_ACTION_CONTENT. */
+  pressedCallbackId?: string;
+  /** The callback ID of the "Tell me more" button this turn's answer offers (v1). */
+  moreCallbackId: string;
+  /** A FAILED response carries `error` (the `failedErrorObject` knob when the turn was created). */
+  failedErrorObject: boolean;
+  /** The user message's text: the question, trimmed and collapsed under the `echoTrim` knob. */
+  echoedText: string;
   contentType: ContentType;
   /** Stream faults: only used when the turn was created through the stream endpoint. */
   streamFault: 'cut' | 'error' | null;
@@ -50,6 +73,11 @@ export function statusAt(turn: Turn, now: number): ResponseStatus {
 
 export function isTerminal(status: ResponseStatus): boolean {
   return status === 'COMPLETED' || status === 'FAILED';
+}
+
+/** An end status the contract does not list (`[sim:status=NAME]`), once reached. */
+export function isUndocumentedEnd(status: ResponseStatus): boolean {
+  return !['CREATED', 'IN_PROGRESS', 'COMPLETED', 'FAILED'].includes(status);
 }
 
 export function answerContent(turn: Turn): Content {
@@ -89,7 +117,17 @@ export function assistantMessage(turn: Turn): object {
       helpful: { callback_id: turn.helpfulCallbackId },
       unhelpful: { callback_id: turn.unhelpfulCallbackId },
     },
+    ...(turn.api === 'v1' ? { actions: actionsOf(turn, citations[0]?.url) } : {}),
   };
+}
+
+/** v1: a button whose callback_id the next turn can send, and a link to the first cited article. */
+function actionsOf(turn: Turn, url: string | undefined): object[] {
+  const actions: object[] = [
+    { type: 'CALLBACK_ACTION', label: MORE_ACTION_LABEL, callback_action: { callback_id: turn.moreCallbackId } },
+  ];
+  if (url) actions.push({ type: 'URL_ACTION', label: 'Open the article', url_action: { url } });
+  return actions;
 }
 
 export function userMessage(turn: Turn): object {
@@ -98,7 +136,10 @@ export function userMessage(turn: Turn): object {
     conversation_id: turn.conversationId,
     response_id: turn.responseId,
     actor: 'USER',
-    content: content('PLAIN_TEXT', turn.question),
+    content:
+      turn.pressedCallbackId !== undefined
+        ? { type: 'CALLBACK_ACTION_CONTENT', callback_action: { callback_id: turn.pressedCallbackId } }
+        : content('PLAIN_TEXT', turn.echoedText),
     created_at: iso(turn.createdAt),
   };
 }
@@ -123,7 +164,12 @@ export function renderResponse(turn: Turn, now: number, as?: ResponseStatus): Re
   if (status === 'CREATED') return base;
   if (status === 'IN_PROGRESS') return { ...base, completed_at: null, outputs: [reasoningItem(turn)] };
   const completedAt = iso(turn.settleAt ?? now);
-  if (status === 'FAILED') return { ...base, completed_at: completedAt, outputs: [reasoningItem(turn)] };
+  if (status === 'FAILED') {
+    const error = turn.failedErrorObject ? { error: { code: 'SIMULATED_FAILURE', message: 'Simulated failure.' } } : {};
+    return { ...base, completed_at: completedAt, outputs: [reasoningItem(turn)], ...error };
+  }
+  if (status !== 'COMPLETED') return { ...base, completed_at: completedAt, outputs: [reasoningItem(turn)] };
+  if (turn.noOutput) return { ...base, completed_at: completedAt, outputs: [] };
   return { ...base, completed_at: completedAt, outputs: [reasoningItem(turn), messageItem(turn)] };
 }
 
@@ -136,7 +182,7 @@ export interface VisibleMessage {
 
 export function visibleMessages(turn: Turn, now: number): VisibleMessage[] {
   const out: VisibleMessage[] = [{ at: turn.createdAt, order: turn.seq * 2, body: userMessage(turn) }];
-  if (statusAt(turn, now) === 'COMPLETED' && turn.settleAt !== null) {
+  if (statusAt(turn, now) === 'COMPLETED' && turn.settleAt !== null && !turn.noOutput) {
     out.push({ at: turn.settleAt, order: turn.seq * 2 + 1, body: assistantMessage(turn) });
   }
   return out;

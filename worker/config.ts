@@ -14,6 +14,13 @@ import { DEFAULT_HEAP_SETTINGS, type HeapSettings } from './heap';
  */
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
 
+/**
+ * HTTP activities one worker runs at once. A stream, and a turn polled inside its activity, hold a slot for the
+ * whole answer while they mostly wait on the network, so the slots are sized for the conversations in flight, not
+ * for the CPU: with 200, 1,000 streams queued for minutes behind each other (bench/COMPARE.md).
+ */
+export const DEFAULT_MAX_CONCURRENT_ACTIVITIES = 2000;
+
 /** A whole number in [min, max], or 0 for "leave V8's own". */
 const zeroOrInt = (what: string, min: number, max: number) =>
   z.coerce
@@ -24,7 +31,9 @@ const zeroOrInt = (what: string, min: number, max: number) =>
 const workerEnvSchema = z.object({
   /** Global API budget: activities per second on the API task queue, shared by every worker polling it. */
   MWBATCH_RPS: z.coerce.number({ error: 'must be a number of requests per second' }).positive('must be > 0').optional(),
-  MWBATCH_MAX_CONCURRENT_ACTIVITIES: positiveInt('HTTP calls in flight per worker').default(200),
+  MWBATCH_MAX_CONCURRENT_ACTIVITIES: positiveInt('HTTP calls in flight per worker').default(
+    DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+  ),
   MWBATCH_MAX_CACHED_WORKFLOWS: positiveInt('workflows kept in the worker cache').default(DEFAULT_MAX_CACHED_WORKFLOWS),
   /** worker/heap.ts: heap growth past the live size before a full collection, every thread of the worker. */
   MWBATCH_HEAP_GROWING_PERCENT: zeroOrInt('percent', 1, 300).default(DEFAULT_HEAP_SETTINGS.heapGrowingPercent),

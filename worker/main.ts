@@ -1,19 +1,27 @@
 /**
- * The worker process: configuration from the environment (validated), one connection to Temporal, one Moveworks
- * API call to check the base URL and credentials, the workflow and activity workers, and a graceful shutdown on
+ * The worker process: configuration from the environment (validated), the runtime's logs and metrics
+ * (observability/), one connection to Temporal, one Moveworks API call to check the base URL and credentials, the
+ * workflow and activity workers, the metrics and health server (MWBATCH_METRICS_ADDR), and a graceful shutdown on
  * SIGINT/SIGTERM (handled by the SDK runtime: in-flight activities finish, then the process exits).
  */
 import { NativeConnection } from '@temporalio/worker';
 import { checkMoveworksApi, isFatalApiProblem } from '../activities/api-check';
-import { ApiCheckError, UnreachableTemporalError } from '../common/errors';
+import { ApiCheckError, ConfigError, UnreachableTemporalError } from '../common/errors';
 import { exitOnError } from '../cli/exit';
-import { safeForTerminal } from '../common/terminal';
 import { loadDataConverter } from '../codec/data-converter';
 import { createMoveworksClient } from '../config/moveworks';
 import type { TemporalOverrides } from '../config/temporal';
+import { logExchange } from '../observability/exchange-log';
+import { createLogger, secretValues, type Logger } from '../observability/logger';
+import { workerMetrics } from '../observability/metrics';
+import { installRuntime } from '../observability/runtime';
+import { createObservabilityServer, type ObservabilityServer } from '../observability/server';
+import { loadObservabilitySettings, type ObservabilitySettings } from '../observability/settings';
+import { missingTracingPackages, TRACING_PACKAGES } from '../observability/tracing';
 import { loadWorkerSettings } from './config';
+import { workerReadiness } from './health';
 import { applyHeapSettings } from './heap';
-import { createWorkerPair } from './workers';
+import { createWorkerPair, type WorkerPair } from './workers';
 
 /** `overrides`: `mwbatch worker --address / --namespace`, over the environment and the TEMPORAL_PROFILE profile. */
 export async function runWorker(
@@ -21,27 +29,37 @@ export async function runWorker(
   overrides: TemporalOverrides = {},
 ): Promise<void> {
   const settings = loadWorkerSettings(env, overrides);
+  const observability = loadObservabilitySettings(env);
+  const logger = createLogger({ ...observability.log, secrets: secretValues(env) });
   const dataConverter = loadDataConverter(env);
   // Before Worker.create: the workflow thread's heap limit only reaches threads started afterwards.
   applyHeapSettings(settings.heap);
+  const { sdkMetricsUrl } = await installRuntime(observability, logger);
+  warnIfTracingUnavailable(observability, logger);
+  let workers: WorkerPair | undefined;
+  const server = await startObservabilityServer(observability, sdkMetricsUrl, () => workerReadiness(workers));
   const { temporal } = settings;
-  let connection: NativeConnection;
+  let connection: NativeConnection | undefined;
   try {
-    connection = await NativeConnection.connect(temporal.connection);
-  } catch (err) {
-    throw new UnreachableTemporalError(temporal.address, err);
-  }
-  try {
-    const moveworks = createMoveworksClient(settings.moveworks);
+    try {
+      connection = await NativeConnection.connect(temporal.connection);
+    } catch (err) {
+      throw new UnreachableTemporalError(temporal.address, err);
+    }
+    // Told of every HTTP response: the API metrics, and one log line each.
+    const moveworks = createMoveworksClient(settings.moveworks, {
+      onExchange: (exchange) => {
+        workerMetrics.onExchange(exchange);
+        logExchange(logger, exchange);
+      },
+    });
     // A worker whose every call would be refused (or go nowhere) must not take work: stop now, naming the variable.
     const check = await checkMoveworksApi(moveworks);
     if (!check.ok) {
       if (isFatalApiProblem(check)) throw new ApiCheckError(check, "in this worker's environment and start it again.");
-      console.error(
-        safeForTerminal(`warning: Moveworks API check: ${check.message}; starting anyway (calls are retried)`),
-      );
+      logger.warn(`Moveworks API check: ${check.message}; starting anyway (calls are retried)`);
     }
-    const workers = await createWorkerPair({
+    workers = await createWorkerPair({
       connection,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
@@ -56,15 +74,45 @@ export async function runWorker(
     });
     const rps = settings.rps ? `, API budget ${settings.rps} req/s` : '';
     const encrypted = dataConverter ? ', payloads encrypted' : '';
-    console.error(
+    const metrics = server ? `, metrics and health on ${observability.metrics!.host}:${server.port}` : '';
+    logger.info(
       `mwbatch worker polling ${temporal.taskQueue} on ${temporal.address} (namespace ${temporal.namespace})` +
-        ` → ${settings.moveworks.baseUrl}${rps}${encrypted}`,
+        ` → ${settings.moveworks.baseUrl}${rps}${encrypted}${metrics}`,
+      { taskQueue: temporal.taskQueue, namespace: temporal.namespace },
     );
     await workers.run();
-    console.error('mwbatch worker stopped');
+    logger.info('mwbatch worker stopped');
   } finally {
-    await connection.close();
+    await server?.close();
+    await connection?.close();
   }
+}
+
+/** Listening before the workers start: /readyz answers 503 until both poll. */
+async function startObservabilityServer(
+  { metrics }: ObservabilitySettings,
+  sdkMetricsUrl: string | undefined,
+  readiness: Parameters<typeof createObservabilityServer>[0]['readiness'],
+): Promise<(ObservabilityServer & { port: number }) | undefined> {
+  if (!metrics) return undefined;
+  const server = createObservabilityServer({ sdkMetricsUrl, readiness });
+  try {
+    const { port } = await server.listen(metrics.port, metrics.host);
+    return Object.assign(server, { port });
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`MWBATCH_METRICS_ADDR: cannot listen on ${metrics.host}:${metrics.port}: ${reason}`);
+  }
+}
+
+function warnIfTracingUnavailable({ otlpEndpoint }: ObservabilitySettings, logger: Logger): void {
+  if (!otlpEndpoint) return;
+  const missing = missingTracingPackages();
+  if (missing.length === 0) return;
+  logger.warn(
+    `OTEL_EXPORTER_OTLP_ENDPOINT is set but tracing is not available in this build (missing ${missing.join(', ')});` +
+      ` running without traces. Install: npm install ${TRACING_PACKAGES.join(' ')}`,
+  );
 }
 
 if (require.main === module) {

@@ -12,6 +12,7 @@ import { createActivities } from '../activities';
 import { createEvaluationActivities } from '../activities/evaluation';
 import { apiTaskQueue } from '../common/names';
 import type { MoveworksClient } from '../moveworks';
+import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './config';
 
 export interface WorkerPairOptions {
   connection: NativeConnection;
@@ -78,9 +79,9 @@ export async function createWorkerPair(options: WorkerPairOptions): Promise<Work
     connection,
     namespace,
     taskQueue: apiTaskQueue(taskQueue),
-    activities: createActivities({ moveworks: options.moveworks, inlinePolls: options.rps === undefined }),
+    activities: createActivities({ moveworks: options.moveworks, severalRequests: options.rps === undefined }),
     dataConverter: options.dataConverter,
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? 200,
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     maxTaskQueueActivitiesPerSecond: options.rps,
     // On SIGTERM, let in-flight HTTP calls finish (they time out after 30 s) before they are cancelled.
     shutdownGraceTime: '35s',

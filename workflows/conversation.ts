@@ -11,6 +11,7 @@
 import {
   defineQuery,
   isCancellation,
+  metricMeter,
   makeContinueAsNewFunc,
   ParentClosePolicy,
   patched,
@@ -23,7 +24,12 @@ import {
 } from '@temporalio/workflow';
 import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { SubmitTurnInput, SubmitTurnOutput } from '../common/activity-types';
+import type {
+  FetchResponseOutput,
+  OpenConversationOutput,
+  SubmitTurnInput,
+  SubmitTurnOutput,
+} from '../common/activity-types';
 import { apiTaskQueue, CANCELLED_MEMO } from '../common/names';
 import {
   DEFAULT_INLINE_POLL_MS,
@@ -40,6 +46,7 @@ import {
   type TurnSettings,
 } from '../common/types';
 import { describeActivityFailure, type TurnFailure } from './failures';
+import { createMetrics, type QuestionOutcome } from '../observability/metrics';
 import { turnResultWorkflow, utf8Length } from './turn-result';
 
 // --- Activity options ---
@@ -90,6 +97,19 @@ function inlinePollingActivities(inlineMs: number) {
   });
 }
 
+/**
+ * Creating the conversation and following its first turn in one activity: the poll-mode budget is its inline
+ * window, the stream's the turn's deadline.
+ */
+function openingActivities(settings: TurnSettings, inlineMs: number) {
+  const followMs = settings.mode === 'stream' ? settings.deadlineMs + 15_000 : inlineMs;
+  return httpActivities({
+    startToCloseTimeout: 2 * REQUEST_TIMEOUT_MS + followMs,
+    heartbeatTimeout: '10s',
+    scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
+  });
+}
+
 /** Creating and submitting may retry through a long 429 storm; polls are bounded by the turn's deadline. */
 const SUBMIT_WINDOW_MS = 10 * 60_000;
 const MIN_POLL_WINDOW_MS = 10_000;
@@ -105,6 +125,7 @@ const HISTORY_BUDGET_BYTES = 8 * 1024 * 1024;
 
 /** Patch ids: each guards a change to the commands this workflow issues (test/replay/README.md). */
 const CANCEL_KEEPS_ANSWERS = 'cancel-keeps-answers';
+const OPEN_WITH_FIRST_TURN = 'open-with-first-turn';
 
 // --- Queries ---
 
@@ -131,7 +152,9 @@ function failedTurn(turn: TurnInput, failure: TurnFailure, extra: Partial<TurnRe
 /** A turn whose response reached COMPLETED or FAILED, seen by a poll or at the end of a stream. */
 function answeredTurn(
   turn: TurnInput,
-  seen: { status?: string; answer?: string; citations?: TurnResult['citations'] },
+  seen: Partial<
+    Pick<FetchResponseOutput, 'status' | 'answer' | 'citations' | 'answerMs' | 'errorCode' | 'errorMessage'>
+  >,
   ids: { conversationId: string; responseId: string },
   latencyMs: number,
   calls: HttpCalls,
@@ -143,7 +166,10 @@ function answeredTurn(
     citations: seen.citations ?? [],
     ...ids,
     latencyMs,
+    ...(seen.answerMs !== undefined && { answerMs: seen.answerMs }),
     ...callCounts(calls),
+    ...(seen.errorCode && { errorCode: seen.errorCode }),
+    ...(seen.errorMessage && { errorMessage: seen.errorMessage }),
   };
 }
 
@@ -158,6 +184,14 @@ function callCounts({ attempts, http429s }: HttpCalls): Pick<TurnResult, 'attemp
   return http429s > 0 ? { attempts, http429s } : { attempts };
 }
 
+/**
+ * How long polls may run inside a submitting activity. 0 when the batch runs under a rate limit on the API task
+ * queue: that limit counts activities, so every request is then an activity of its own.
+ */
+function inlineWindow({ poll, deadlineMs }: Pick<TurnSettings, 'poll' | 'deadlineMs'>): number {
+  return Math.min(poll.inlineMs ?? DEFAULT_INLINE_POLL_MS, deadlineMs);
+}
+
 /** Submit a turn as its mode asks; the answer may already be in the result (a stream, or an inline poll). */
 function submit(
   submission: SubmitTurnInput,
@@ -166,9 +200,15 @@ function submit(
   deadlineMs: number,
 ): Promise<SubmitTurnOutput> {
   if (mode === 'stream') return streamActivities(deadlineMs).streamTurn(submission);
-  const inlineMs = Math.min(poll.inlineMs ?? DEFAULT_INLINE_POLL_MS, deadlineMs);
+  const inlineMs = inlineWindow({ poll, deadlineMs });
   if (inlineMs <= 0) return apiActivities(SUBMIT_WINDOW_MS).submitTurn(submission);
   return inlinePollingActivities(inlineMs).submitTurn({ ...submission, poll: { ...poll, inlineMs } });
+}
+
+/** A first turn the opening activity already submitted, and when the workflow asked for it. */
+interface OpenedTurn {
+  submitted: SubmitTurnOutput;
+  startedAt: number;
 }
 
 async function askTurn(
@@ -177,15 +217,16 @@ async function askTurn(
   turn: TurnInput,
   { deadlineMs, poll, mode }: TurnSettings,
   progress: ConversationProgress,
+  opened?: OpenedTurn,
 ): Promise<TurnResult> {
-  const startedAt = Date.now();
+  const startedAt = opened?.startedAt ?? Date.now();
   const deadline = startedAt + deadlineMs;
   const calls: HttpCalls = { attempts: 0, http429s: 0 };
   let responseId: string | undefined;
   const latency = () => Date.now() - startedAt;
   try {
     const submission = { conversationId, question: turn.question, earlierResponseIds: [...earlierResponseIds] };
-    const submitted = await submit(submission, mode, poll, deadlineMs);
+    const submitted = opened?.submitted ?? (await submit(submission, mode, poll, deadlineMs));
     const pollsDone = submitted.inlinePolls ?? 0;
     // An inline poll answered 429: wait as told, and let the next poll's backoff continue from that 429.
     let notBefore = submitted.retryAfterMs ?? 0;
@@ -268,6 +309,12 @@ async function continueIfLong(input: ConversationInput, result: ConversationResu
 
 // --- Workflow ---
 
+/** Counts an ended turn in the worker's metrics (the workflow meter records nothing while replaying). */
+function countTurn(metrics: ReturnType<typeof createMetrics>, turn: TurnResult, mode: TurnMode): void {
+  metrics.question(turn.status.toLowerCase() as QuestionOutcome);
+  if (turn.status === 'COMPLETED' || turn.status === 'FAILED') metrics.answerLatency(turn.latencyMs, mode);
+}
+
 /**
  * Ask every turn of one conversation, in order, each after the previous one has ended. Returns one result per
  * turn; an API refusal or a timeout is a result, not a workflow failure. A cancelled conversation still returns
@@ -293,22 +340,49 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
   };
   setHandler(progressQuery, () => progress);
   const kept = { bytes: continued?.keptBytes ?? 0 };
+  const metrics = createMetrics(metricMeter);
+  const ended = (turns: TurnResult[]) => turns.forEach((turn) => countTurn(metrics, turn, settings.mode));
 
   try {
     const creation: HttpCalls = { attempts: 0, http429s: 0 };
+    let opened: OpenedTurn | undefined;
     if (result.conversationId === undefined) {
+      const first = input.turns[0];
+      const openWithFirstTurn = first !== undefined && inlineWindow(settings) > 0 && patched(OPEN_WITH_FIRST_TURN);
+      const startedAt = Date.now();
       try {
-        const created = await apiActivities(SUBMIT_WINDOW_MS).createConversation({
-          title: input.title,
-          firstQuestion: input.turns[0]?.question ?? '',
-        });
+        let created: OpenConversationOutput;
+        if (openWithFirstTurn) {
+          const inlineMs = inlineWindow(settings);
+          const poll = settings.mode === 'poll' ? { ...settings.poll, inlineMs } : undefined;
+          created = await openingActivities(settings, inlineMs).openConversation({
+            title: input.title,
+            firstQuestion: first.question,
+            firstTurn: { question: first.question, mode: settings.mode, poll },
+          });
+          if (created.submitted) opened = { submitted: created.submitted, startedAt };
+        } else {
+          created = await apiActivities(SUBMIT_WINDOW_MS).createConversation({
+            title: input.title,
+            firstQuestion: input.turns[0]?.question ?? '',
+          });
+        }
         result.conversationId = progress.conversationId = created.conversationId;
         creation.attempts = created.attempt;
         creation.http429s = created.http429s ?? 0;
       } catch (err) {
         const failure = describeActivityFailure(err);
-        result.turns = input.turns.map((turn) => failedTurn(turn, failure, {}));
-        return result;
+        if (failure.conversationId === undefined) {
+          result.turns = input.turns.map((turn) => failedTurn(turn, failure, {}));
+          ended(result.turns);
+          return result;
+        }
+        // The conversation exists, its first turn failed: the later turns are still asked in it.
+        result.conversationId = progress.conversationId = failure.conversationId;
+        const latencyMs = Date.now() - startedAt;
+        result.turns.push(failedTurn(first!, failure, { conversationId: failure.conversationId, latencyMs }));
+        ended(result.turns);
+        progress.turnsDone += 1;
       }
     }
     const conversationId = result.conversationId;
@@ -316,13 +390,16 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
 
     for (let index = result.turns.length; index < input.turns.length; index++) {
       if (index > 0) await continueIfLong(input, result, kept.bytes);
-      const turnResult = await askTurn(conversationId, earlierResponseIds, input.turns[index]!, settings, progress);
+      const turn = input.turns[index]!;
+      const turnResult = await askTurn(conversationId, earlierResponseIds, turn, settings, progress, opened);
+      opened = undefined;
       if (index === 0) {
         turnResult.attempts += creation.attempts;
         const http429s = (turnResult.http429s ?? 0) + creation.http429s;
         if (http429s > 0) turnResult.http429s = http429s;
       }
       if (turnResult.responseId) earlierResponseIds.push(turnResult.responseId);
+      ended([turnResult]);
       result.turns.push(await keepResult(turnResult, index + 1, kept));
       progress.turnsDone += 1;
       progress.currentResponseId = undefined;
@@ -343,6 +420,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       errorMessage: 'the conversation was cancelled before this turn ended',
     }));
     result.turns.push(...cancelled);
+    ended(cancelled);
     // Temporal shows the run Completed (it returned these answers): the memo says it was cancelled.
     upsertMemo({ [CANCELLED_MEMO]: true });
     return result;

@@ -10,6 +10,8 @@ export interface TurnFailure {
   attempts: number;
   /** Of the attempts, the ones answered 429. */
   http429s: number;
+  /** openConversation: the conversation it had created when it gave up. */
+  conversationId?: string;
 }
 
 /** Walk the cause chain: a schedule-to-close timeout wraps the last ApplicationFailure the activity threw. */
@@ -26,6 +28,8 @@ export function describeActivityFailure(err: unknown): TurnFailure {
   const app = findApplicationFailure(err.cause);
   const details = app?.details?.[0] as ApiFailureDetails | undefined;
   const timedOut = err.cause instanceof TimeoutFailure;
+  const lastBeat = timedOut ? ((err.cause as TimeoutFailure).lastHeartbeatDetails as ApiFailureDetails) : undefined;
+  const conversationId = details?.conversationId ?? lastBeat?.conversationId;
   return {
     timedOut,
     code: details?.code ?? app?.type ?? (timedOut ? 'ACTIVITY_TIMEOUT' : 'ACTIVITY_FAILED'),
@@ -33,5 +37,6 @@ export function describeActivityFailure(err: unknown): TurnFailure {
     rootUuid: details?.rootUuid,
     attempts: details?.attempt ?? 1,
     http429s: details?.http429s ?? 0,
+    ...(conversationId && { conversationId }),
   };
 }

@@ -380,7 +380,11 @@ function checkRow(header: Header, cells: string[], line: number, problems: RowPr
   return fields;
 }
 
+/** Rows of a file without extra columns share one frozen empty object: 100,000 rows would hold 5 MB of them. */
+const NO_EXTRAS: Record<string, string> = Object.freeze({});
+
 function extraCells(header: Header, cells: string[]): Record<string, string> {
+  if (header.extras.length === 0) return NO_EXTRAS;
   const extra: Record<string, string> = {};
   for (const { name, index } of header.extras) extra[name] = cells[index] ?? '';
   return extra;

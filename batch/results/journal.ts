@@ -6,6 +6,7 @@
 import { createReadStream, readSync } from 'node:fs';
 import { open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { PRIVATE_FILE_MODE } from '../../common/private-files';
 import type { TurnStatus } from '../../common/types';
 import { parseRecord, type ResultRecord } from './record';
 
@@ -52,7 +53,7 @@ export class AtomicFile {
   ) {}
 
   static async create(path: string): Promise<AtomicFile> {
-    return new AtomicFile(path, await open(tempPath(path), 'w'));
+    return new AtomicFile(path, await open(tempPath(path), 'w', PRIVATE_FILE_MODE));
   }
 
   async write(text: string): Promise<void> {

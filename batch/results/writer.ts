@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
+import { PRIVATE_DIR, PRIVATE_FILE_MODE } from '../../common/private-files';
 import type { TurnStatus } from '../../common/types';
 import type { RowProblem } from '../questions';
 import {
@@ -49,7 +50,7 @@ export class ResultsWriter {
 
   /** Creates the folder when needed and repairs what a crash left behind. */
   static async open(dir: string, inputColumns: string[]): Promise<ResultsWriter> {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, PRIVATE_DIR);
     const journalPath = join(dir, JOURNAL_FILE);
     const csvPath = join(dir, CSV_FILE);
     // Left by a finalize() that did not finish; the files they were to replace are still whole.
@@ -66,8 +67,8 @@ export class ResultsWriter {
         }
       });
     }
-    const journal = await open(journalPath, 'a+');
-    const csv = await open(csvPath, 'a');
+    const journal = await open(journalPath, 'a+', PRIVATE_FILE_MODE);
+    const csv = await open(csvPath, 'a', PRIVATE_FILE_MODE);
     return new ResultsWriter(dir, layout, journal, csv, index, size);
   }
 
@@ -161,8 +162,8 @@ export class ResultsWriter {
       await syncDir(this.dir);
       // Open the new files before closing the old ones: get() must never see a closed (or reused) descriptor.
       const old = [this.journal, this.csv];
-      this.journal = await open(journalPath, 'a+');
-      this.csv = await open(csvPath, 'a');
+      this.journal = await open(journalPath, 'a+', PRIVATE_FILE_MODE);
+      this.csv = await open(csvPath, 'a', PRIVATE_FILE_MODE);
       this.index = index;
       this.journalSize = size;
       await Promise.all(old.map((file) => file.close()));
@@ -256,7 +257,7 @@ export async function readInputColumns(dir: string): Promise<string[] | undefine
 
 /** Writes rejected.csv: the rows left out by --skip-invalid, one problem a line. Returns its path. */
 export async function writeRejectedRows(dir: string, problems: RowProblem[]): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, PRIVATE_DIR);
   const path = join(dir, REJECTED_FILE);
   await writeFileAtomic(path, async (out) => {
     await out.write(csvText([['line', 'column', 'message']], { bom: true }));

@@ -4,11 +4,13 @@
  * batch whose answers an earlier run left in results/ would be printed from there with nothing in the Web UI.
  */
 import type { Command } from 'commander';
+import { apiFlavourFrom, ApiFlavourError, type ApiFlavour } from '../../moveworks/api-flavour';
+import { ConfigError } from '../../common/errors';
 import { safeForTerminal } from '../../common/terminal';
 import { loadTemporalSettings } from '../../config/temporal';
 import { checkSubmitBatchId } from '../../batch/batch-id';
 import { loadBatchFile, submitFile } from '../../batch/submit-file';
-import { startDevStack } from '../../dev/stack';
+import { startSimulator } from '../../simulator';
 import { modeOption, positiveInt, withClient } from './common';
 
 export function registerDev(program: Command): void {
@@ -23,11 +25,25 @@ export function registerDev(program: Command): void {
     .option('--concurrency <n>', 'conversations in flight', positiveInt, 50)
     .addOption(modeOption())
     .option('--keep', 'keep the stack running after the job, for the Web UI (Ctrl-C to stop)')
+    .option(
+      '--cluster',
+      'instead: start a PostgreSQL-backed Temporal cluster (built from source with Go) and a simulator, print ' +
+        'how to run workers and submit against them, and keep them running until Ctrl-C',
+    )
     .action(async (path: string, opts) => {
+      if (opts.cluster) return runCluster(opts.port);
+      const api = simulatedApi(process.env);
       const batchId: string = opts.batch ?? demoBatchId(new Date());
       const batch = await loadBatchFile(path, { batchId, outDir: opts.out, skipInvalid: false });
       const base = loadTemporalSettings();
-      const stack = await startDevStack({ port: opts.port, dbFilename: opts.dbFilename, taskQueue: base.taskQueue });
+      // Loaded when run: the dev stack brings the SDK's worker, which other commands do not need (cli/main.ts).
+      const { startDevStack } = await import('../../dev/stack.js');
+      const stack = await startDevStack({
+        port: opts.port,
+        dbFilename: opts.dbFilename,
+        taskQueue: base.taskQueue,
+        api,
+      });
       try {
         const address = stack.server.address;
         process.exitCode = await withClient(
@@ -69,4 +85,54 @@ export function registerDev(program: Command): void {
 /** `demo-20261127-093015`: a new batch for each run of the demo, in UTC. */
 export function demoBatchId(now: Date): string {
   return `demo-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`;
+}
+
+/**
+ * `mwbatch dev --cluster`: the production-like stack of docker-compose.yml without Docker (dev/cluster.ts) plus a
+ * simulator, for a person to try workers and batches against; everything stops (and the database is deleted) on
+ * Ctrl-C.
+ */
+async function runCluster(port: number): Promise<void> {
+  const { startCluster } = await import('../../dev/cluster.js');
+  const cluster = await startCluster({ port });
+  try {
+    const sim = await startSimulator({ answerDelayMs: 1_000 });
+    try {
+      const temporal = `TEMPORAL_ADDRESS=${cluster.address}`;
+      const moveworks =
+        `MOVEWORKS_BASE_URL=${sim.baseUrl} MOVEWORKS_ASSISTANT_NAME=${sim.config.assistantName} ` +
+        `MOVEWORKS_TOKEN=${sim.config.token}`;
+      console.log(
+        [
+          `Temporal cluster on ${cluster.address} (namespace ${cluster.namespace}), ` +
+            `PostgreSQL on ${cluster.postgres.host}:${cluster.postgres.port}`,
+          `Moveworks simulator on ${sim.baseUrl}`,
+          '',
+          'In other terminals: one or more workers, then a batch:',
+          `  ${temporal} ${moveworks} node bin/mwbatch.js worker`,
+          `  ${temporal} node bin/mwbatch.js submit examples/questions.csv`,
+          '',
+          'Ctrl-C stops the cluster and deletes its database.',
+        ].join('\n'),
+      );
+      await new Promise((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    } finally {
+      await sim.close();
+    }
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** MOVEWORKS_API for the simulated stack (`beta`, the default, or `v1`); a bad value is a usage error (exit 2). */
+function simulatedApi(env: NodeJS.ProcessEnv): ApiFlavour {
+  try {
+    return apiFlavourFrom(env.MOVEWORKS_API);
+  } catch (err) {
+    if (err instanceof ApiFlavourError) throw new ConfigError(err.message);
+    throw err;
+  }
 }

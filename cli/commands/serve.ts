@@ -3,7 +3,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ConfigError } from '../../common/errors';
 import { safeForTerminal } from '../../common/terminal';
 import { createGateway } from '../../gateway/server';
-import { loadServeToken } from '../../gateway/settings';
+import { gatewayLogger, loadServeToken } from '../../gateway/settings';
 import { MwbatchClient } from '../../library/client';
 import { withClient } from './common';
 
@@ -27,8 +27,10 @@ export function registerServe(program: Command): void {
       const token = loadServeToken(process.env, { host: opts.host, insecureLocal: opts.insecureLocal === true });
       // The same Temporal settings as every command (profile, TEMPORAL_*, --address / --namespace).
       await withClient(async (temporal, settings) => {
-        const log = (line: string) => console.error(safeForTerminal(line));
-        const gateway = createGateway({ client: new MwbatchClient(temporal, settings.taskQueue), token, log });
+        // JSON lines in a container, text on a terminal (MWBATCH_LOG_FORMAT, MWBATCH_LOG_LEVEL: README "Logs").
+        const logger = gatewayLogger(process.env);
+        const log = (line: string) => logger.info(safeForTerminal(line));
+        const gateway = createGateway({ client: new MwbatchClient(temporal, settings.taskQueue), token, logger });
         const { address, port: bound } = await gateway
           .listen(opts.port, opts.host)
           .catch((err: NodeJS.ErrnoException) => {

@@ -31,3 +31,27 @@ describe('mwbatch dev run twice', () => {
     }
   });
 });
+
+describe('mwbatch dev with MOVEWORKS_API=v1', () => {
+  it('runs the whole job against the v1 API of the simulator (conv_/resp_ ULIDs, /assistant/v1)', async () => {
+    const dir = tempDir();
+    const file = writeCsv(dir, 'questions.csv', ['question', QUESTION]);
+    const dev = await runCli(['dev', file], { MOVEWORKS_API: 'v1' }, dir);
+    expect(dev.code, dev.stderr).toBe(0);
+    expect(dev.stderr).toMatch(/Moveworks simulator on http:\/\/127\.0\.0\.1:\d+\/assistant\/v1 \(v1 API\)/);
+    expect(dev.stdout).toContain(`[COMPLETED] ${QUESTION}\n    → ${expectedAnswer(QUESTION)}`);
+    const batch = /Results: results\/(demo-\d{8}-\d{6})\/results\.csv/.exec(dev.stdout)?.[1];
+    const [row] = readResultsCsv(join(dir, 'results', batch!));
+    expect(row?.conversation_id).toMatch(/^conv_[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(row?.response_id).toMatch(/^resp_[0-9A-HJKMNP-TV-Z]{26}$/);
+  });
+
+  it('refuses an unknown MOVEWORKS_API before starting anything (exit 2)', async () => {
+    const dir = tempDir();
+    const file = writeCsv(dir, 'questions.csv', ['question', QUESTION]);
+    const dev = await runCli(['dev', file], { MOVEWORKS_API: 'v2' }, dir);
+    expect(dev.code).toBe(2);
+    expect(dev.stderr).toContain('MOVEWORKS_API must be beta or v1');
+    expect(existsSync(join(dir, 'results'))).toBe(false);
+  });
+});

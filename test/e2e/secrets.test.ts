@@ -1,12 +1,14 @@
 /**
- * Secrets stay secret across a whole batch: the full history of every workflow, the worker's log and the CLI's
- * output hold no bearer token, client secret or encryption key; with a key set, the history holds ciphertext only.
+ * Secrets stay secret across a whole batch: the full history of every workflow, the worker's log (JSON lines at
+ * debug level: the SDK's, the core's and the API calls' lines too), its /metrics and the CLI's output hold no
+ * bearer token, client secret or encryption key; with a key set, the history holds ciphertext only.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { freePort } from '../../dev/dev-server';
 import { readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { MWBATCH_BIN, REPO_ROOT, runCli } from '../helpers/cli';
 import { useSimulator } from '../helpers/simulator';
@@ -18,8 +20,11 @@ const taskQueue = `secrets-${randomUUID()}`;
 const sim = useSimulator({ clientSecret, tokenTtlSeconds: 2, answerDelayMs: 200 }, { reset: 'never' });
 let worker: ChildProcess;
 let workerLog = '';
+let metricsUrl = '';
 
 beforeAll(async () => {
+  const metricsPort = await freePort();
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   worker = spawn(process.execPath, [MWBATCH_BIN, 'worker'], {
     cwd: REPO_ROOT,
     env: {
@@ -32,6 +37,9 @@ beforeAll(async () => {
       MOVEWORKS_CLIENT_SECRET: clientSecret,
       MOVEWORKS_TOKEN_URL: sim.tokenUrl,
       MWBATCH_ENCRYPTION_KEY: encryptionKey,
+      MWBATCH_LOG_FORMAT: 'json',
+      MWBATCH_LOG_LEVEL: 'debug',
+      MWBATCH_METRICS_ADDR: `127.0.0.1:${metricsPort}`,
     },
   });
   worker.stdout?.on('data', (d) => (workerLog += d));
@@ -83,10 +91,17 @@ describe('secrets across a batch', () => {
     const decoded = [...histories.matchAll(/"data":\s*"([A-Za-z0-9+/=]+)"/g)].map((m) =>
       Buffer.from(m[1]!, 'base64').toString('latin1'),
     );
+    // Every line of the worker's log is one JSON object.
+    const logLines = workerLog.split('\n').filter(Boolean);
+    for (const line of logLines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(logLines.some((line) => line.includes('Moveworks API POST /conversations answered 201'))).toBe(true);
+    const metrics = await (await fetch(metricsUrl)).text();
+    expect(metrics).toContain('mwbatch_api_requests');
     const everything = [
       histories,
       ...decoded,
       workerLog,
+      metrics,
       run.stdout,
       run.stderr,
       readFileSync(join(out, 'results.jsonl'), 'utf8'),

@@ -43,14 +43,38 @@ function withDecodedPayloads(exported: string): string {
   return [exported, ...decoded].join('\n');
 }
 
-/** Every payload of a history in proto3 JSON form (bytes as base64). */
+/** The search attribute the SDK sets for patched() (workflows/conversation.ts): indexed, so never encrypted. */
+const CHANGE_VERSION = 'TemporalChangeVersion';
+const PATCH_IDS = ['cancel-keeps-answers', 'open-with-first-turn'];
+
+/** The marker patched() records: the SDK writes it past the data converter; it holds the patch id alone. */
+const PATCH_MARKER = 'core_patch';
+
+function expectPatchMarker(marker: object): void {
+  for (const data of JSON.stringify(marker).match(/"data":\s*"[A-Za-z0-9+/=]+"/g) ?? []) {
+    const { id, ...rest } = JSON.parse(unb64(data.split('"')[3])) as { id: string; deprecated?: boolean };
+    expect(PATCH_IDS).toContain(id);
+    expect(Object.keys(rest)).toEqual(['deprecated']);
+  }
+}
+
+/**
+ * Every payload of a history in proto3 JSON form (bytes as base64), except what patched() leaves (its marker and
+ * the TemporalChangeVersion search attribute), which must hold nothing but this project's patch ids.
+ */
 function payloadsIn(node: unknown, found: JsonPayload[] = []): JsonPayload[] {
   if (Array.isArray(node)) {
     for (const item of node) payloadsIn(item, found);
   } else if (typeof node === 'object' && node !== null) {
     const candidate = node as JsonPayload;
     if (typeof candidate.metadata?.encoding === 'string') found.push(candidate);
-    else for (const value of Object.values(node)) payloadsIn(value, found);
+    else if ((node as { markerName?: string }).markerName === PATCH_MARKER) expectPatchMarker(node);
+    else
+      for (const [key, value] of Object.entries(node)) {
+        if (key !== CHANGE_VERSION) payloadsIn(value, found);
+        else
+          for (const id of JSON.parse(unb64((value as JsonPayload).data)) as string[]) expect(PATCH_IDS).toContain(id);
+      }
   }
   return found;
 }

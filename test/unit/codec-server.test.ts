@@ -112,6 +112,39 @@ describe('codec server', () => {
     expect((await post('/decode', { payloads: [] }, { Authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await post('/decode', { payloads: [] }, { Authorization: 'Bearer codec-token' })).status).toBe(200);
   });
+
+  it('refuses to listen beyond loopback without a bearer token, naming MWBATCH_CODEC_AUTH_TOKEN', async () => {
+    for (const host of ['0.0.0.0', '::']) {
+      const refused = await start({ host }).catch((e: unknown) => e);
+      expect(refused, host).toBeInstanceOf(ConfigError);
+      expect((refused as ConfigError).exitCode).toBe(2);
+      expect((refused as ConfigError).message).toContain('MWBATCH_CODEC_AUTH_TOKEN');
+      expect((refused as ConfigError).message).toContain(host);
+    }
+    await start({ host: '0.0.0.0', authToken: 'codec-token' });
+    expect((await fetch(`${server!.url.replace('0.0.0.0', '127.0.0.1')}/decode`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('listens on loopback without a token', async () => {
+    for (const host of ['127.0.0.1', 'localhost', '::1']) {
+      await start({ host });
+      expect((await post('/decode', { payloads: [] })).status, host).toBe(200);
+      await server!.close();
+      server = undefined;
+    }
+  });
+
+  it("refuses the origin '*' together with a bearer token, and lets no page send credentials to a '*' server", async () => {
+    const refused = await start({ corsOrigins: ['*'], authToken: 'codec-token' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).message).toMatch(/--cors-origin '\*'.*MWBATCH_CODEC_AUTH_TOKEN/s);
+
+    await start({ corsOrigins: ['*'] });
+    const res = await post('/decode', { payloads: [] }, { Origin: 'https://any.example' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://any.example');
+    expect(res.headers.get('access-control-allow-credentials')).toBeNull();
+  });
 });
 
 describe('runCodecServerCli', () => {
@@ -136,5 +169,24 @@ describe('runCodecServerCli', () => {
     const badPort = await runCodecServerCli(['--port', 'x'], { env, handleSignals: false }).catch((e: unknown) => e);
     expect(badPort).toBeInstanceOf(ConfigError);
     expect((badPort as ConfigError).message).toMatch(/port/);
+  });
+
+  it('exits 2 on --host 0.0.0.0 without MWBATCH_CODEC_AUTH_TOKEN, or on --cors-origin * with it', async () => {
+    const key = randomBytes(32).toString('base64');
+    const run = (argv: string[], env: NodeJS.ProcessEnv) =>
+      runCodecServerCli(['--port', '0', ...argv], { env, handleSignals: false }).catch((e: unknown) => e);
+
+    const exposed = await run(['--host', '0.0.0.0'], { MWBATCH_ENCRYPTION_KEY: key });
+    expect(exposed).toBeInstanceOf(ConfigError);
+    expect((exposed as ConfigError).message).toMatch(/0\.0\.0\.0.*MWBATCH_CODEC_AUTH_TOKEN/s);
+
+    const env = { MWBATCH_ENCRYPTION_KEY: key, MWBATCH_CODEC_AUTH_TOKEN: 'codec-token' };
+    const wildcard = await run(['--cors-origin', '*'], env);
+    expect(wildcard).toBeInstanceOf(ConfigError);
+    expect((wildcard as ConfigError).exitCode).toBe(2);
+    expect((wildcard as ConfigError).message).not.toContain('codec-token');
+
+    server = (await run(['--host', '0.0.0.0'], env)) as CodecServer;
+    expect(server.url).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
   });
 });

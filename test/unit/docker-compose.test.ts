@@ -1,20 +1,28 @@
 /**
  * docker-compose.yml and the Dockerfile, checked without a Docker engine: what a user would notice breaks on
- * `docker compose up --build` (a missing file, a wrong address, a worker that cannot start or scale). The worker
- * configuration the compose file produces is run through the worker's own loader, and the simulator is started
- * with the compose command's flags.
+ * `docker compose up --build` (a missing file, a wrong address, a worker that cannot start, scale or report its
+ * health, a Web UI that cannot decrypt, a Prometheus that scrapes nothing). The worker configuration the compose
+ * file produces is run through the worker's own loader, the simulator is started with the compose command's flags,
+ * the codec server with the command the compose file gives for the Web UI, and the worker's health check is run
+ * against the worker's health server. (test/unit/docker-image.test.ts checks the image's install and bundle.)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_CODEC_PORT } from '../../codec/codec-server';
+import { runCodecServerCli } from '../../codec/main';
 import { BATCH_ID } from '../../common/names';
+import { isLoopbackHost } from '../../config/loopback';
 import { createMoveworksClient, DEFAULT_MOVEWORKS_BASE_URL } from '../../config/moveworks';
 import { ClientCredentialsAuth, StaticTokenAuth } from '../../moveworks';
 import { defaultSimulatorConfig } from '../../simulator/config';
 import { runSimulatorCli } from '../../simulator/main';
+import { createObservabilityServer } from '../../observability/server';
 import { loadWorkerSettings } from '../../worker/config';
+import { runNode } from '../helpers/cli';
 
 const root = resolve(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -116,18 +124,29 @@ const simulatorPort = Number(flag(simulatorArgs, '--port'));
 const temporalPort = 7233;
 
 describe('docker-compose.yml', () => {
-  it('is a Compose-spec file with the six services of the stack', () => {
+  it('is a Compose-spec file with the services of the stack', () => {
     expect(compose).not.toHaveProperty('version');
-    for (const name of ['postgresql', 'temporal', 'temporal-admin-tools', 'temporal-ui', 'simulator', 'worker']) {
-      expect(services, name).toHaveProperty([name]);
-    }
+    expect(Object.keys(services).sort()).toEqual(
+      [
+        'postgresql',
+        'temporal-schema',
+        'temporal',
+        'temporal-namespace',
+        'temporal-ui',
+        'simulator',
+        'worker',
+        'prometheus',
+      ].sort(),
+    );
   });
 
   it('runs the official Temporal and PostgreSQL images at pinned versions of one Temporal release', () => {
+    // temporalio/auto-setup is deprecated upstream: the server image, and admin-tools one-shots that set it up.
     const official = {
       postgresql: 'postgres',
-      temporal: 'temporalio/auto-setup',
-      'temporal-admin-tools': 'temporalio/admin-tools',
+      'temporal-schema': 'temporalio/admin-tools',
+      temporal: 'temporalio/server',
+      'temporal-namespace': 'temporalio/admin-tools',
       'temporal-ui': 'temporalio/ui',
     };
     const tags: Record<string, string> = {};
@@ -138,7 +157,10 @@ describe('docker-compose.yml', () => {
       tags[name] = tag;
     }
     expect(tags.temporal).toMatch(/^1\.29\.\d+$/);
-    expect(tags['temporal-admin-tools']).toMatch(new RegExp(`^${tags.temporal!.replace(/\./g, '\\.')}(-|$)`));
+    for (const oneShot of ['temporal-schema', 'temporal-namespace']) {
+      expect(tags[oneShot]).toMatch(new RegExp(`^${tags.temporal!.replace(/\./g, '\\.')}(-|$)`));
+    }
+    expect(service('prometheus').image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
     for (const name of ['simulator', 'worker']) expect(service(name).build, `${name} is built here`).toBeDefined();
   });
 
@@ -151,7 +173,14 @@ describe('docker-compose.yml', () => {
         else expect(condition, `${name} → ${dependency}`).toBe('service_started');
       }
     }
-    expect(dependsOn(service('worker'))).toMatchObject({ temporal: 'service_healthy', simulator: 'service_healthy' });
+    expect(dependsOn(service('worker'))).toMatchObject({
+      temporal: 'service_healthy',
+      'temporal-namespace': 'service_completed_successfully',
+      simulator: 'service_healthy',
+    });
+    // The server starts on a set-up schema; the namespace is created once the server answers.
+    expect(dependsOn(service('temporal'))).toMatchObject({ 'temporal-schema': 'service_completed_successfully' });
+    expect(dependsOn(service('temporal-namespace'))).toMatchObject({ temporal: 'service_healthy' });
   });
 
   it('lets workers scale, restart, and finish in-flight activities on stop', () => {
@@ -166,7 +195,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('forwards every variable of the worker configuration, so .env overrides reach the workers', () => {
-    const sources = ['config/temporal.ts', 'config/moveworks.ts', 'worker/config.ts'].map(read).join('\n');
+    const sources = ['config/temporal.ts', 'config/moveworks.ts', 'worker/config.ts', 'observability/settings.ts']
+      .map(read)
+      .join('\n');
     const names = new Set(sources.match(/\b(?:TEMPORAL|MOVEWORKS|MWBATCH)_[A-Z0-9_]+\b/g));
     expect([...names]).toEqual(
       expect.arrayContaining(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE', 'MWBATCH_RPS']),
@@ -174,15 +205,17 @@ describe('docker-compose.yml', () => {
     expect([...names]).toEqual(
       expect.arrayContaining(['MOVEWORKS_BASE_URL', 'MOVEWORKS_ASSISTANT_NAME', 'MOVEWORKS_TOKEN']),
     );
-    expect(Object.keys(environment(service('worker'))).sort()).toEqual(expect.arrayContaining([...names].sort()));
+    expect(Object.keys(environment(service('worker'))).sort()).toEqual(
+      expect.arrayContaining([...names, 'MWBATCH_ENCRYPTION_KEY', 'MWBATCH_ENCRYPTION_KEY_FILE'].sort()),
+    );
   });
 
   it('gives the workers a valid configuration aimed at the temporal and simulator services by default', async () => {
     const settings = loadWorkerSettings(environment(service('worker')));
     expect(settings.temporal.address).toBe(`temporal:${temporalPort}`);
     expect(containerPorts(service('temporal'))).toContain(temporalPort);
-    expect(settings.temporal.namespace).toBe(environment(service('temporal')).DEFAULT_NAMESPACE);
-    expect(environment(service('temporal-admin-tools')).TEMPORAL_NAMESPACE).toBe(settings.temporal.namespace);
+    expect(environment(service('temporal-namespace')).TEMPORAL_NAMESPACE).toBe(settings.temporal.namespace);
+    expect(environment(service('temporal-ui')).TEMPORAL_DEFAULT_NAMESPACE).toBe(settings.temporal.namespace);
     const baseUrl = new URL(settings.moveworks.baseUrl);
     expect(baseUrl.host).toBe(`simulator:${simulatorPort}`);
     expect(baseUrl.pathname).toBe(new URL(DEFAULT_MOVEWORKS_BASE_URL).pathname);
@@ -209,6 +242,9 @@ describe('docker-compose.yml', () => {
     expect(settings.moveworks.baseUrl).toBe(DEFAULT_MOVEWORKS_BASE_URL);
     expect(settings.temporal.connection).toMatchObject({ address: dotEnv.TEMPORAL_ADDRESS, apiKey: 'api-key' });
     expect(settings.rps).toBe(20);
+    // Plain http:// to a host other than the simulator is refused (the token would cross the network in clear).
+    const plain = { ...dotEnv, MOVEWORKS_BASE_URL: 'http://moveworks.internal/rest/v1beta1' };
+    expect(() => loadWorkerSettings(environment(service('worker'), plain))).toThrow(/MWBATCH_ALLOW_INSECURE_HTTP/);
   });
 
   it('starts the simulator with the flags of its command, and the default credentials work against it', async () => {
@@ -256,16 +292,117 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('registers the BatchId search attribute with a script that parses', () => {
-    const admin = service('temporal-admin-tools');
-    expect(environment(admin).TEMPORAL_ADDRESS).toBe(`temporal:${temporalPort}`);
-    const command = [...words(admin.entrypoint), ...words(admin.command)].join(' ');
-    const script = mounts(admin).find((m) => m.bind && command.includes(m.target));
-    expect(script, 'the one-shot runs a mounted script').toBeDefined();
-    const text = read(script!.source);
-    expect(text).toContain(`name=${BATCH_ID.name}`);
-    expect(text.toLowerCase()).toContain(`type=${BATCH_ID.type.toLowerCase()}`);
-    expect(spawnSync('sh', ['-n', join(root, script!.source)]).status).toBe(0);
+  it('sets up schema and namespace with the deploy/ script the native cluster runs too, mounted and parseable', () => {
+    const steps: Record<string, string> = {};
+    let script: string | undefined;
+    for (const name of ['temporal-schema', 'temporal-namespace']) {
+      const oneShot = service(name);
+      expect(oneShot.restart ?? 'no', name).toBe('no');
+      const [shell, path, step] = [...words(oneShot.entrypoint), ...words(oneShot.command)];
+      expect(shell).toBe('/bin/sh');
+      const mount = mounts(oneShot).find((m) => m.bind && m.target === path);
+      expect(mount, `${name} runs a mounted script`).toBeDefined();
+      expect(mount!.source.startsWith('./deploy/')).toBe(true);
+      script ??= mount!.source;
+      expect(mount!.source, 'both one-shots run the same script').toBe(script);
+      steps[name] = step!;
+    }
+    expect(steps).toEqual({ 'temporal-schema': 'schema', 'temporal-namespace': 'namespace' });
+    const text = read(script!);
+    for (const step of Object.values(steps)) expect(text).toMatch(new RegExp(`^\\s*${step}\\)`, 'm'));
+    expect(text).toMatch(new RegExp(`=${BATCH_ID.name}\\b`));
+    expect(text).toMatch(new RegExp(`=${BATCH_ID.type}\\b`, 'i'));
+    expect(spawnSync('sh', ['-n', join(root, script!)]).status).toBe(0);
+    // The native cluster (dev/cluster.ts) runs the same file.
+    expect(read('dev/cluster.ts')).toContain(posix.basename(script!));
+
+    // The schema one-shot reaches the compose PostgreSQL with its credentials, whatever .env says.
+    for (const vars of [{}, { POSTGRES_USER: 'u', POSTGRES_PASSWORD: 'p' }] as Env[]) {
+      const db = environment(service('postgresql'), vars);
+      expect(environment(service('temporal-schema'), vars)).toMatchObject({
+        SQL_PLUGIN: environment(service('temporal')).DB,
+        SQL_HOST: environment(service('temporal')).POSTGRES_SEEDS,
+        SQL_USER: db.POSTGRES_USER,
+        SQL_PASSWORD: db.POSTGRES_PASSWORD,
+      });
+    }
+    expect(environment(service('temporal-namespace')).TEMPORAL_ADDRESS).toBe(`temporal:${temporalPort}`);
+  });
+
+  it('points the Web UI at a codec server the command in its comment starts on this machine', async () => {
+    const ui = service('temporal-ui');
+    const endpoint = new URL(environment(ui).TEMPORAL_CODEC_ENDPOINT!);
+    expect(isLoopbackHost(endpoint.hostname), 'the browser reaches it on this machine').toBe(true);
+    expect(Number(endpoint.port)).toBe(DEFAULT_CODEC_PORT);
+    const uiPort = (ui.ports ?? [])
+      .map(String)
+      .find((p) => p.endsWith(':8080'))!
+      .split(':')
+      .at(-2);
+    const uiOrigin = `http://localhost:${uiPort}`;
+    const command = `mwbatch codec-server --cors-origin ${uiOrigin}`;
+    expect(read('docker-compose.yml')).toContain(command);
+
+    const key = randomBytes(32).toString('base64');
+    const args = command.split(' ').slice(2);
+    const codec = await runCodecServerCli(['--port', '0', ...args], {
+      env: { MWBATCH_ENCRYPTION_KEY: key },
+      print: () => {},
+      handleSignals: false,
+    });
+    try {
+      expect(isLoopbackHost(new URL(codec!.url).hostname)).toBe(true);
+      const preflight = await fetch(`${codec!.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { Origin: uiOrigin, 'Access-Control-Request-Method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+    } finally {
+      await codec?.close();
+    }
+  });
+
+  it('has Prometheus scrape every worker replica and the Temporal server, on the ports they serve', () => {
+    const prometheus = service('prometheus');
+    const mount = mounts(prometheus).find((m) => m.bind && m.target === '/etc/prometheus/prometheus.yml');
+    expect(mount).toBeDefined();
+    type Job = {
+      job_name: string;
+      metrics_path?: string;
+      static_configs?: Array<{ targets: string[] }>;
+      dns_sd_configs?: Array<{ names: string[]; type?: string; port?: number }>;
+    };
+    const config = parse(read(mount!.source)) as { scrape_configs: Job[] };
+    const [, workerPort] = /:(\d+)$/.exec(environment(service('worker')).MWBATCH_METRICS_ADDR!)!;
+    const workers = config.scrape_configs.flatMap((job) => job.dns_sd_configs ?? []);
+    // DNS discovery of the service name finds every replica of `--scale worker=N`; a static target would find one.
+    expect(workers).toEqual([expect.objectContaining({ names: ['worker'], type: 'A', port: Number(workerPort) })]);
+    const [, temporalMetricsPort] = /:(\d+)$/.exec(environment(service('temporal')).PROMETHEUS_ENDPOINT!)!;
+    const targets = config.scrape_configs.flatMap((job) => (job.static_configs ?? []).flatMap((c) => c.targets));
+    expect(targets).toContain(`temporal:${temporalMetricsPort}`);
+    for (const job of config.scrape_configs) expect(job.metrics_path ?? '/metrics').toBe('/metrics');
+    expect((prometheus.ports ?? []).map(String)).toEqual(['127.0.0.1:9090:9090']);
+  });
+
+  it("checks a worker's health on the readiness endpoint of its metrics port", async () => {
+    const worker = service('worker');
+    const [kind, program, flagE, script] = words(worker.healthcheck?.test);
+    expect([kind, program, flagE]).toEqual(['CMD', 'node', '-e']);
+    const [, port] = /:(\d+)$/.exec(environment(worker).MWBATCH_METRICS_ADDR!)!;
+    expect(script).toContain(`http://127.0.0.1:${port}/readyz`);
+    let ready = false;
+    const health = createObservabilityServer({ readiness: () => ({ ready, detail: {} }) });
+    const { port: actual } = await health.listen(0, '127.0.0.1');
+    try {
+      // A child process, as Docker runs it (asynchronously: this process serves the endpoint meanwhile).
+      const probe = async () => (await runNode(['-e', script!.replace(`:${port}/`, `:${actual}/`)])).code;
+      expect(await probe(), 'not ready yet').toBe(1);
+      ready = true;
+      expect(await probe(), 'ready').toBe(0);
+    } finally {
+      await health.close();
+    }
   });
 
   it('refers only to files that exist, volumes that are declared and well-formed ${VAR} interpolations', () => {
@@ -438,22 +575,12 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('compiles every source folder and bundles the workflows the worker loads', () => {
+  it('compiles every source folder', () => {
     const build = instructions.find((i) => i.keyword === 'RUN' && i.args.includes('npm run build'))!;
     expect((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts.build).toBeDefined();
     const copied = copies(build.stage).flatMap((c) => c.sources);
     for (const folder of [...sourceFolders(), 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json']) {
       expect(copied, folder).toContain(folder);
     }
-    const bundle = inStage(finalStage, 'ENV')
-      .flatMap((e) => e.args.split(/\s+/))
-      .find((kv) => kv.startsWith('MWBATCH_WORKFLOW_BUNDLE='));
-    if (bundle === undefined) return; // without it the worker bundles at start-up
-    expect(read('worker/main.ts')).toContain('MWBATCH_WORKFLOW_BUNDLE');
-    const path = bundle.split('=')[1]!;
-    const dist = copies(finalStage).find((c) => c.from && c.sources.some((s) => s.endsWith('/dist')))!;
-    expect(path.startsWith(`${dist.dest}/`)).toBe(true);
-    expect(build.args).toContain('bundleWorkflowCode');
-    expect(build.args).toContain(`dist/${posix.relative(dist.dest, path)}`);
   });
 });

@@ -117,12 +117,19 @@ describe('extractAnswer', () => {
     ]);
   });
 
-  it('gives an empty answer for a response with no message output', () => {
-    expect(extractAnswer(parse(response('COMPLETED')))).toEqual({ text: '', citations: [], messageIds: [] });
+  it('gives an empty answer for a response with no message output, noted NO_OUTPUT when it COMPLETED', () => {
+    expect(extractAnswer(parse(response('COMPLETED')))).toEqual({
+      text: '',
+      citations: [],
+      messageIds: [],
+      actions: [],
+      note: 'NO_OUTPUT',
+    });
     expect(extractAnswer(parse(response('FAILED', { outputs: null })))).toEqual({
       text: '',
       citations: [],
       messageIds: [],
+      actions: [],
     });
   });
 });

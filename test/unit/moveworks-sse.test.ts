@@ -40,6 +40,8 @@ const EXPECTED: ServerSentEvent[] = [
   { event: 'message', data: 'line1\nline2\n two spaces', id: '7' },
   { event: 'custom', data: '', id: '7' },
   { event: 'message', data: 'x', id: '7', retry: 1500 },
+  // Delivered at the end of the stream, marked: a server may close right after its final event's data line.
+  { event: 'message', data: 'trailing event without its blank line', id: '7', unterminated: true },
 ];
 
 describe('readServerSentEvents', () => {
@@ -88,10 +90,15 @@ describe('readServerSentEvents', () => {
     ]);
   });
 
-  it('discards an incomplete trailing event at end of stream', async () => {
+  it('delivers a trailing event without its closing blank line at end of stream, marked unterminated', async () => {
     expect(await collect(['data: complete\n\nevent: X\ndata: incomplete\n'])).toEqual([
       { event: 'message', data: 'complete' },
+      { event: 'X', data: 'incomplete', unterminated: true },
     ]);
+    // Its last line unfinished too (no line end at all), and with CRLF line ends.
+    expect(await collect(['event: Y\r\ndata: {"a":1}'])).toEqual([{ event: 'Y', data: '{"a":1}', unterminated: true }]);
+    // Nothing after the last blank line: nothing more.
+    expect(await collect(['data: a\n\n: comment only\n'])).toEqual([{ event: 'message', data: 'a' }]);
   });
 
   it('drops a leading byte order mark and ignores unknown fields and ids containing NUL', async () => {

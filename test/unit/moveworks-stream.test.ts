@@ -39,7 +39,12 @@ const completed = sse(
 
 async function streamClient(
   script: StreamScript,
-  opts: { timeoutMs?: number; maxStreamLineLength?: number; onUnknown?: (w: string, v: string) => void } = {},
+  opts: {
+    timeoutMs?: number;
+    streamIdleTimeoutMs?: number;
+    maxStreamLineLength?: number;
+    onUnknown?: (w: string, v: string) => void;
+  } = {},
 ) {
   const server = await startServer((req, res) => {
     if (req.headers.accept !== 'text/event-stream') return apiError(res, 400, 'INVALID_INPUT', 'Accept');
@@ -52,6 +57,7 @@ async function streamClient(
     assistantName: 'acme-capi',
     auth: new StaticTokenAuth('stream-token-abcdef'),
     timeoutMs: opts.timeoutMs ?? 5_000,
+    streamIdleTimeoutMs: opts.streamIdleTimeoutMs,
     maxStreamLineLength: opts.maxStreamLineLength,
     onUnknown: opts.onUnknown,
   });
@@ -123,14 +129,28 @@ describe('createResponseStream', () => {
     expect((err as Error).message).toContain('ERROR event: INTERNAL boom');
   });
 
-  it('turns a silent stream into StreamError caused by the idle timeout', async () => {
-    const client = await streamClient((res) => res.write(created), { timeoutMs: 200 });
+  it('turns a silent stream into StreamError STREAM_IDLE_TIMEOUT after the stream idle timeout', async () => {
+    const client = await streamClient((res) => res.write(created), { timeoutMs: 5_000, streamIdleTimeoutMs: 200 });
     const stream = await client.createResponseStream('conv_1', { text: 'q' });
     const err = await stream.finalResponse().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StreamError);
-    expect(err).toMatchObject({ responseId: 'resp_1' });
+    expect(err).toMatchObject({ responseId: 'resp_1', code: 'STREAM_IDLE_TIMEOUT' });
     expect((err as Error).cause).toBeInstanceOf(RequestTimeoutError);
-    expect((err as Error).message).toContain('no data for 200 ms');
+    expect((err as Error).message).toContain('no data for 200 ms (stream idle timeout)');
+  });
+
+  it('waits longer than the request timeout for the next event: the idle timeout defaults to 125 s', async () => {
+    // The server is silent for three request timeouts between two events, as one that thinks without heartbeats.
+    const client = await streamClient(
+      (res) => {
+        res.write(created);
+        setTimeout(() => res.end(completed), 1_200);
+      },
+      { timeoutMs: 400 },
+    );
+    expect(client.streamIdleTimeoutMs).toBe(125_000);
+    const stream = await client.createResponseStream('conv_1', { text: 'q' });
+    expect((await stream.finalResponse()).status).toBe('COMPLETED');
   });
 
   it('reports malformed event data as StreamError', async () => {
@@ -196,19 +216,30 @@ describe('stream failures before the response is named', () => {
     return err as StreamError;
   }
 
-  it('a 200 that is not an event stream is a StreamError naming the content type', async () => {
+  it('a 200 JSON Response instead of an event stream is a StreamError STREAM_NOT_SSE naming it, to poll', async () => {
     const client = await rawClient((res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'x-moveworks-root-uuid': 'root-j' });
       res.end(JSON.stringify(response('CREATED')));
     });
     const err = await streamFailure(client);
-    expect(err.responseId).toBeUndefined();
-    expect(err).toMatchObject({ status: 200, rootUuid: 'root-j' });
+    expect(err.responseId).toBe('resp_1');
+    expect(err).toMatchObject({ status: 200, rootUuid: 'root-j', code: 'STREAM_NOT_SSE' });
     expect(err.message).toBe(
       'POST /conversations/conv_1/responses/stream: 200 answer is not an event stream (content-type application/json)' +
         ' (body: {"response_id":"resp_1","conversation_id":"conv_1","status":"CREATED","created_at":"2025-01-20T10:00:00Z"})' +
-        ' (root uuid root-j)',
+        ' (response resp_1) (root uuid root-j)',
     );
+  });
+
+  it('a 200 page that is not an event stream is a StreamError STREAM_NOT_SSE without a response ID', async () => {
+    const client = await rawClient((res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html>proxy says wait</html>');
+    });
+    const err = await streamFailure(client);
+    expect(err.responseId).toBeUndefined();
+    expect(err).toMatchObject({ status: 200, code: 'STREAM_NOT_SSE' });
+    expect(err.message).toContain('200 answer is not an event stream (content-type text/html)');
   });
 
   it('a 2xx event stream without a body is a StreamError without a response ID', async () => {

@@ -160,7 +160,8 @@ describe('simulator config schema and CLI', () => {
     );
     try {
       expect(lines).toEqual([
-        `Moveworks simulator listening on ${cliSim.origin} (base URL ${cliSim.origin}/rest/v1beta1)`,
+        `Moveworks simulator listening on ${cliSim.origin} (base URL ${cliSim.origin}/rest/v1beta1) ` +
+          `(v1 API at ${cliSim.origin}/assistant/v1)`,
       ]);
       expect(cliSim.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(cliSim.config).toMatchObject({
@@ -175,6 +176,33 @@ describe('simulator config schema and CLI', () => {
     } finally {
       await cliSim.close();
     }
+  });
+
+  it('--api v1 prints the v1 base URL first; the realism switches set their knobs', async () => {
+    const lines: string[] = [];
+    const cliSim = await runSimulatorCli(
+      ['--port', '0', '--api', 'v1', '--sse-comments', '--echo-trim', '--no-failed-error', '--id-format', 'mixed'],
+      { print: (line) => lines.push(line), handleSignals: false },
+    );
+    try {
+      expect(lines).toEqual([
+        `Moveworks simulator listening on ${cliSim.origin} (base URL ${cliSim.origin}/assistant/v1) ` +
+          `(beta API at ${cliSim.origin}/rest/v1beta1)`,
+      ]);
+      expect(cliSim.baseUrl).toBe(cliSim.baseUrls.v1);
+      expect(cliSim.config).toMatchObject({
+        sseComments: true,
+        echoTrim: true,
+        failedErrorObject: false,
+        idFormat: 'mixed',
+      });
+      expect((await simulatorApi(cliSim).call('/conversations')).headers.get('x-trace-id')).toBeTruthy();
+    } finally {
+      await cliSim.close();
+    }
+    await expect(
+      runSimulatorCli(['--port', '0', '--api', 'v2'], { print: () => undefined, handleSignals: false }),
+    ).rejects.toThrow('--api must be beta or v1, got v2');
   });
 
   it('refuses invalid flag values', async () => {

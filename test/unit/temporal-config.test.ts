@@ -141,9 +141,6 @@ describe('loadTemporalSettings', () => {
     expect(cloud.connection).toMatchObject({ address: 'acme.a1b2c.tmprl.cloud:7233', apiKey: 'cloud-api-key' });
     expect(cloud.connection.tls).toBe(true); // an API key always goes over TLS
     expect(cloud.namespace).toBe('acme.a1b2c');
-    // TEMPORAL_TLS=false still turns TLS off, over the profile.
-    const plaintext = load({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'cloud', TEMPORAL_TLS: 'false' });
-    expect(plaintext.connection.tls).toBeFalsy();
 
     const mtls = load({ TEMPORAL_CONFIG_FILE: profiles, TEMPORAL_PROFILE: 'mtls' }).connection.tls;
     expect(mtls).toMatchObject({ serverNameOverride: 'temporal.internal' });
@@ -154,11 +151,49 @@ describe('loadTemporalSettings', () => {
   });
 
   it('turns TLS off with TEMPORAL_TLS=false, and refuses a value that is not a boolean', () => {
-    const env = { TEMPORAL_ADDRESS: 'acme.a1b2c.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k' };
-    expect(load(env).connection.tls).toBeTruthy();
-    expect(load({ ...env, TEMPORAL_TLS: 'false' }).connection.tls).toBeFalsy();
+    const env = { TEMPORAL_ADDRESS: 'temporal.internal:7233' };
+    expect(load({ ...env, TEMPORAL_TLS: 'true' }).connection.tls).toBeTruthy();
     expect(load({ ...env, TEMPORAL_TLS: 'yes' }).connection.tls).toBeTruthy();
+    expect(load({ ...env, TEMPORAL_TLS: 'false' }).connection.tls).toBeFalsy();
     configError(() => load({ ...env, TEMPORAL_TLS: 'maybe' }), ['TEMPORAL_TLS', 'true or false']);
+  });
+
+  it('refuses an API key with TLS turned off (it would cross the network in clear text), naming both settings', () => {
+    const env = { TEMPORAL_ADDRESS: 'acme.a1b2c.tmprl.cloud:7233', TEMPORAL_API_KEY: 's3cret-api-key' };
+    expect(load(env).connection.tls).toBeTruthy(); // an API key turns TLS on by itself
+    for (const off of ['false', '0', 'no']) {
+      const message = configError(
+        () => load({ ...env, TEMPORAL_TLS: off }),
+        ['TEMPORAL_API_KEY', 'TEMPORAL_TLS', 'clear text'],
+        ['s3cret-api-key'],
+      );
+      expect(message.startsWith('Invalid Temporal configuration:')).toBe(true);
+    }
+    // The same from a profile: its api_key with its tls turned off, or with TEMPORAL_TLS=false over it.
+    const profiles = file(
+      'plaintext-key.toml',
+      [
+        '[profile.cloud]',
+        'api_key = "s3cret-api-key"',
+        '[profile.off]',
+        'api_key = "s3cret-api-key"',
+        '[profile.off.tls]',
+        'disabled = true',
+      ].join('\n'),
+    );
+    const fromFile = { TEMPORAL_CONFIG_FILE: profiles };
+    configError(
+      () => load({ ...fromFile, TEMPORAL_PROFILE: 'cloud', TEMPORAL_TLS: 'false' }),
+      ['api_key', 'profile "cloud"', 'TEMPORAL_TLS'],
+      ['s3cret-api-key'],
+    );
+    configError(
+      () => load({ ...fromFile, TEMPORAL_PROFILE: 'off' }),
+      ['api_key', 'tls.disabled', 'profile "off"'],
+      ['s3cret-api-key'],
+    );
+    // Turning TLS on again over the profile is accepted.
+    expect(load({ ...fromFile, TEMPORAL_PROFILE: 'off', TEMPORAL_TLS: 'true' }).connection.tls).toBeTruthy();
   });
 
   it('takes the TLS files of the TEMPORAL_TLS_* variables, and names the one it cannot read', () => {

@@ -28,7 +28,7 @@ function configError(env: Record<string, string>): string {
 describe('loadWorkerSettings', () => {
   it('defaults to a bounded workflow cache and bounded heaps', () => {
     const settings = load();
-    expect(settings.maxConcurrentActivities).toBe(200);
+    expect(settings.maxConcurrentActivities).toBe(2000);
     expect(settings.maxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
     expect(DEFAULT_MAX_CACHED_WORKFLOWS).toBe(250);
     expect(settings.heap).toEqual(DEFAULT_HEAP_SETTINGS);
@@ -78,6 +78,25 @@ describe('loadWorkerSettings', () => {
     const message = configError({ MWBATCH_HEAP_GROWING_PERCENT: 'x', MWBATCH_WORKFLOW_HEAP_MB: '1' });
     expect(message).toContain('MWBATCH_HEAP_GROWING_PERCENT');
     expect(message).toContain('MWBATCH_WORKFLOW_HEAP_MB');
+  });
+});
+
+describe('MOVEWORKS_API', () => {
+  it('picks the API and its published base URL; detects it from the base URL when unset', () => {
+    expect(load().moveworks).toMatchObject({ api: 'beta', baseUrl: 'https://api.moveworks.ai/rest/v1beta1' });
+    expect(load({ MOVEWORKS_API: 'v1' }).moveworks).toMatchObject({
+      api: 'v1',
+      baseUrl: 'https://api.moveworks.ai/assistant/v1',
+    });
+    const detected = load({ MOVEWORKS_BASE_URL: 'https://example.moveworks.ai/assistant/v1' }).moveworks;
+    expect(detected.api).toBe('v1');
+  });
+
+  it('refuses an unknown value, and one that contradicts the base URL, naming the variable (exit 2)', () => {
+    expect(configError({ MOVEWORKS_API: 'v2' })).toContain('MOVEWORKS_API: must be beta or v1');
+    expect(configError({ MOVEWORKS_API: 'v1', MOVEWORKS_BASE_URL: 'https://api.moveworks.ai/rest/v1beta1' })).toMatch(
+      /MOVEWORKS_API: .*\/rest\/v1beta1/,
+    );
   });
 });
 

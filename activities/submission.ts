@@ -1,0 +1,126 @@
+/**
+ * Posting one turn and following it, as every submitting activity does it (submitTurn, streamTurn and
+ * openConversation): look first when an earlier attempt may already have posted it, post, record the response id
+ * in the heartbeat the moment it is known, then poll it inline (poll mode) or read its stream (stream mode). A retry
+ * that finds the response id in the heartbeat continues with that response and never posts again.
+ */
+import { log } from '@temporalio/activity';
+import { StreamError, type MoveworksClient, type ResponseStream } from '../moveworks';
+import type { SubmitTurnInput, SubmitTurnOutput } from '../common/activity-types';
+import type { PollSchedule } from '../common/types';
+import { pollInline } from './inline-poll';
+import { findSubmittedTurn, type RejectedAttempts } from './reconcile';
+import { beat, posting, terminalOutput } from './support';
+import { workerMetrics } from '../observability/metrics';
+
+/** What a submitting activity heartbeats; `conversationId` only by openConversation. */
+export interface SubmissionCheckpoint {
+  conversationId?: string;
+  responseId?: string;
+  [key: string]: unknown;
+}
+
+/** One attempt of a submitting activity. */
+export interface SubmissionAttempt {
+  moveworks: MoveworksClient;
+  rejected: RejectedAttempts;
+  /** activityKey(): the same for every attempt of the activity. */
+  key: string;
+  attempt: number;
+  signal: AbortSignal;
+  /** When this activity was first scheduled: a message older than that is not this turn's. */
+  scheduledMs: number;
+  /** Whether an earlier attempt may have posted the turn, so the conversation's messages are read before posting. */
+  mayHavePosted: boolean;
+  /** The checkpoint so far; the response id is added to it and heartbeated as soon as it is known. */
+  checkpoint: SubmissionCheckpoint;
+}
+
+/** The response an earlier attempt posted, when `mayHavePosted` and the API lists it. */
+async function earlierResponse(run: SubmissionAttempt, input: SubmitTurnInput): Promise<string | undefined> {
+  if (!run.mayHavePosted) return undefined;
+  const found = await findSubmittedTurn(
+    run.moveworks,
+    {
+      conversationId: input.conversationId,
+      question: input.question,
+      earlierResponseIds: input.earlierResponseIds ?? [],
+      notBeforeMs: run.scheduledMs,
+      turnIndex: input.earlierResponseIds ? undefined : input.turnIndex,
+    },
+    run.signal,
+  );
+  if (found) {
+    log.info('reusing the response an earlier attempt created', { responseId: found });
+    workerMetrics.reconciliation('response');
+  }
+  return found;
+}
+
+function recordResponseId(run: SubmissionAttempt, responseId: string): void {
+  run.checkpoint.responseId = responseId;
+  beat({ ...run.checkpoint });
+}
+
+/** Poll mode: post the turn, then poll it inline while `inlinePoll` allows (unset: return after the post). */
+export async function postAndPoll(
+  run: SubmissionAttempt,
+  input: SubmitTurnInput,
+  inlinePoll: PollSchedule | undefined,
+): Promise<SubmitTurnOutput> {
+  const { moveworks, rejected, key, attempt, signal } = run;
+  const existing = await earlierResponse(run, input);
+  if (existing) return { responseId: existing, status: 'CREATED', attempt, reconciled: true };
+  const response = await posting(rejected, key, () =>
+    moveworks.createResponse(input.conversationId, { text: input.question }, { signal }),
+  );
+  const responseId = response.response_id;
+  const submitted = { responseId, status: response.status, attempt, reconciled: false };
+  if (!inlinePoll) return submitted;
+  recordResponseId(run, responseId);
+  const ids = { conversationId: input.conversationId, responseId };
+  const { polls, answered, retryAfterMs } = await pollInline(moveworks, ids, inlinePoll, signal, attempt);
+  const status = answered?.status ?? response.status;
+  return { ...submitted, ...answered, status, inlinePolls: polls, retryAfterMs };
+}
+
+/**
+ * Stream mode: post the turn through the SSE endpoint and read the stream to its end. Once the stream named the
+ * response, a broken stream is not retried: the workflow polls that response (`streamProblem` says why).
+ */
+export async function postAndStream(run: SubmissionAttempt, input: SubmitTurnInput): Promise<SubmitTurnOutput> {
+  const { moveworks, rejected, key, attempt, signal } = run;
+  const existing = await earlierResponse(run, input);
+  if (existing) return { responseId: existing, terminal: false, attempt, streamProblem: 'RECONCILED' };
+  let stream: ResponseStream | undefined;
+  try {
+    stream = await posting(rejected, key, () =>
+      moveworks.createResponseStream(input.conversationId, { text: input.question }, { signal }),
+    );
+    for await (const event of stream) {
+      if (stream.responseId && run.checkpoint.responseId !== stream.responseId) {
+        recordResponseId(run, stream.responseId);
+      }
+      if (event.event === 'RESPONSE_COMPLETED' || event.event === 'RESPONSE_FAILED') {
+        return { ...terminalOutput(event.data.response, attempt), responseId: event.data.response.response_id };
+      }
+      if (event.event === 'ERROR') break;
+    }
+    const response = await stream.finalResponse();
+    return { ...terminalOutput(response, attempt), responseId: response.response_id };
+  } catch (err) {
+    // Once the stream named the response, poll it. Before that, nothing is known: the StreamError is retried,
+    // and the retry looks the turn up before it posts again (activities/failures.ts).
+    if (!(err instanceof StreamError) || !stream?.responseId) throw err;
+    log.warn('stream ended early; polling the response instead', { responseId: stream.responseId, code: err.code });
+    workerMetrics.streamFallback(err.code ?? 'STREAM_CUT');
+    return { responseId: stream.responseId, terminal: false, attempt, streamProblem: err.code ?? 'STREAM_CUT' };
+  }
+}
+
+/** A retry whose earlier attempt recorded the response id: continue with that response, never post again. */
+export function resumedSubmission(responseId: string, attempt: number, mode: 'poll' | 'stream'): SubmitTurnOutput {
+  return mode === 'stream'
+    ? { responseId, terminal: false, attempt, streamProblem: 'RESUMED' }
+    : { responseId, status: 'CREATED', attempt, reconciled: true };
+}

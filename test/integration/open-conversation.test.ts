@@ -1,0 +1,142 @@
+/**
+ * The opening activity (openConversation) creates a conversation and submits its first turn in one activity. It
+ * must stay exactly-once like the two activities it replaces: 429s, lost replies and a refused first question never
+ * create a second conversation nor ask a question twice; under a worker rate limit it makes one request only.
+ */
+import { describe, expect, it } from 'vitest';
+import { temporal } from '@temporalio/proto';
+import type { ConversationResult, PollSchedule, TurnMode } from '../../common/types';
+import { expectedAnswer } from '../../simulator';
+import { startConversation, startStackForTest, type TestStack, type TestStackOptions } from '../helpers/stack';
+
+const EventType = temporal.api.enums.v1.EventType;
+const fastPoll: PollSchedule = { firstDelayMs: 200, factor: 1.5, maxDelayMs: 1000, inlineMs: 30_000 };
+
+/** Starts `conversations` (each a list of questions) on a fresh stack and waits for every result. */
+async function askConversations(
+  options: TestStackOptions,
+  conversations: string[][],
+  mode: TurnMode = 'poll',
+): Promise<{ stack: TestStack; results: ConversationResult[]; activityTypes: string[][] }> {
+  const stack = await startStackForTest(options);
+  const handles = await Promise.all(
+    conversations.map((questions, c) =>
+      startConversation(stack, {
+        conversationKey: `c${c}`,
+        turns: questions.map((question, t) => ({ rowId: `c${c}-t${t}`, question })),
+        poll: fastPoll,
+        mode,
+      }),
+    ),
+  );
+  const results = await Promise.all(handles.map((h) => h.result()));
+  const activityTypes = await Promise.all(
+    handles.map(async (h) =>
+      (await h.fetchHistory()).events!.flatMap((e) =>
+        e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+          ? [e.activityTaskScheduledEventAttributes!.activityType!.name!]
+          : [],
+      ),
+    ),
+  );
+  return { stack, results, activityTypes };
+}
+
+function expectAllAnswered(results: ConversationResult[], conversations: string[][]) {
+  for (const [c, result] of results.entries()) {
+    for (const [t, turn] of result.turns.entries()) {
+      expect(turn.status, `${conversations[c]![t]}: ${turn.errorMessage ?? ''}`).toBe('COMPLETED');
+      expect(turn.answer).toBe(expectedAnswer(conversations[c]![t]!));
+    }
+  }
+}
+
+/** Every question reached the simulator exactly once, and each workflow made exactly one conversation. */
+function expectEachAskedOnce(stack: TestStack, conversations: string[][]) {
+  const stats = stack.sim.stats();
+  expect(stats.conversationsCreated).toBe(conversations.length);
+  for (const question of conversations.flat()) expect(stats.submissionsByQuestion[question], question).toBe(1);
+}
+
+const twoTurns = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, c) => [`${tag} ${c}: first question`, `${tag} ${c}: second question`]);
+
+describe('opening a conversation with its first turn', () => {
+  it('answers a single-turn conversation with one activity', async () => {
+    const conversations = [['What is the guest Wi-Fi?']];
+    const { stack, results, activityTypes } = await askConversations(
+      { simulator: { answerDelayMs: 300 } },
+      conversations,
+    );
+    expectAllAnswered(results, conversations);
+    expect(activityTypes[0]).toEqual(['openConversation']);
+    expectEachAskedOnce(stack, conversations);
+  });
+
+  it('429s on both POSTs never create a second conversation nor ask twice, and are counted', async () => {
+    const conversations = twoTurns(8, 'rate limited');
+    const { stack, results } = await askConversations(
+      { simulator: { answerDelayMs: 200, rate429: 0.35, retryAfter: 'none', seed: 5 } },
+      conversations,
+    );
+    expectAllAnswered(results, conversations);
+    expectEachAskedOnce(stack, conversations);
+    const rejectedPosts = stack.sim.requests().filter((r) => r.method === 'POST' && r.status === 429);
+    expect(rejectedPosts.some((r) => r.route.endsWith('/conversations'))).toBe(true);
+    expect(rejectedPosts.some((r) => r.route.endsWith('/responses'))).toBe(true);
+    const counted = results.flatMap((r) => r.turns).reduce((n, turn) => n + (turn.http429s ?? 0), 0);
+    expect(counted).toBe(stack.sim.requests().filter((r) => r.status === 429).length);
+  });
+
+  it('replies lost after the API committed both POSTs are reconciled, in stream mode too', async () => {
+    const conversations = twoTurns(6, 'dropped stream');
+    const { stack, results } = await askConversations(
+      { simulator: { answerDelayMs: 200, commitThenDropRate: 0.5, seed: 3 } },
+      conversations,
+      'stream',
+    );
+    expectAllAnswered(results, conversations);
+    const dropped = stack.sim.requests().filter((r) => r.fault === 'commit-then-drop' && r.method === 'POST');
+    expect(dropped.some((r) => r.route.endsWith('/conversations'))).toBe(true);
+    expectEachAskedOnce(stack, conversations);
+  });
+
+  it('a refused first question ends that turn; the second is still asked, in the same conversation', async () => {
+    const conversations = [['refused first [sim:refuse=422]', 'asked after the refusal']];
+    const { stack, results } = await askConversations({ simulator: { answerDelayMs: 200 } }, conversations);
+    const [refused, second] = results[0]!.turns;
+    expect(refused?.status).toBe('ERROR');
+    expect(refused?.errorCode).toBe('UNPROCESSABLE_ENTITY');
+    expect(second?.status).toBe('COMPLETED');
+    expect(second?.answer).toBe(expectedAnswer('asked after the refusal'));
+    expect(refused?.conversationId).toBeTruthy();
+    expect(second?.conversationId).toBe(refused?.conversationId);
+    expect(stack.sim.stats().conversationsCreated).toBe(1);
+  });
+
+  it('under a worker rate limit, the opening activity only creates the conversation: one request per activity', async () => {
+    const conversations = twoTurns(3, 'worker rps');
+    const { stack, results, activityTypes } = await askConversations(
+      { rps: 50, simulator: { answerDelayMs: 300 } },
+      conversations,
+    );
+    expectAllAnswered(results, conversations);
+    expectEachAskedOnce(stack, conversations);
+    for (const types of activityTypes) expect(types.slice(0, 2)).toEqual(['openConversation', 'submitTurn']);
+    // No faults, so no retries: one request per activity.
+    expect(activityTypes.flat().length).toBe(stack.sim.requests().length);
+  });
+});
+
+describe('what a terminal response says beyond its text', () => {
+  it("keeps a FAILED response's error, and marks a COMPLETED one without an answer message NO_OUTPUT", async () => {
+    const conversations = [['this one fails [sim:fail]'], ['handed to a live agent [sim:no-output]'], ['answered']];
+    const { results } = await askConversations({ simulator: { answerDelayMs: 200 } }, conversations);
+    const [failed, handedOff, answered] = results.map((r) => r.turns[0]!);
+    expect(failed).toMatchObject({ status: 'FAILED', errorCode: 'SIMULATED_FAILURE' });
+    expect(failed?.errorMessage).toBeTruthy();
+    expect(handedOff).toMatchObject({ status: 'COMPLETED', answer: '', errorCode: 'NO_OUTPUT' });
+    expect(answered?.status).toBe('COMPLETED');
+    expect(answered?.errorCode).toBeUndefined();
+  });
+});
