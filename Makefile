@@ -37,8 +37,12 @@ browser:
 		$$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
-test: temporal-cli browser lint
+# The whole suite: every test on the dev server, then test/cluster/ on the native PostgreSQL-backed cluster, then the
+# unit and integration tests once more under Node 24 from the npm registry.
+test: temporal-cli temporal-server browser lint
 	npx vitest run
+	npx vitest run --config vitest.cluster.config.mts
+	$(MAKE) test-node24
 
 # The native PostgreSQL-backed Temporal cluster (dev/cluster.ts), docker-compose.yml's stack without Docker: the
 # Temporal server and its SQL tool built once with Go into ~/.cache/mwbatch/temporal-server-v1.29.1, and Debian's
@@ -59,7 +63,7 @@ cluster: temporal-cli temporal-server
 test-cluster: temporal-cli temporal-server
 	npx vitest run --config vitest.cluster.config.mts
 
-# Issue 5's comparison (bench/compare.ts): this project (poll, stream) against a plain script, one table on stdout.
+# Issues 5 and 14's comparison (bench/compare.ts): this project (poll, stream) against plain scripts (C, C1, D), one table.
 # BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--scenarios 1 --variants A,C".
 bench: temporal-cli
 	npx tsc -p bench/tsconfig.json

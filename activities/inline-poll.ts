@@ -17,6 +17,8 @@ export interface InlinePolls {
   answered?: FetchResponseOutput;
   /** After a 429: how long the workflow must wait before its first poll (Retry-After, or a backoff). */
   retryAfterMs?: number;
+  /** The status the last poll saw, when it was not terminal. */
+  lastStatus?: string;
 }
 
 /** Polls `responseId` on `schedule` while the next poll is due within `schedule.inlineMs` of now. */
@@ -29,21 +31,24 @@ export async function pollInline(
 ): Promise<InlinePolls> {
   const windowEnd = Date.now() + (schedule.inlineMs ?? 0);
   let polls = 0;
+  let lastStatus: string | undefined;
   for (;;) {
     const delay = pollDelay(schedule, polls);
-    if (Date.now() + delay > windowEnd) return { polls };
+    if (Date.now() + delay > windowEnd) return { polls, lastStatus };
     await sleep(delay); // throws when the activity is cancelled
     polls += 1;
     try {
       const response = await moveworks.getResponse(ids.conversationId, ids.responseId, { signal });
       if (isTerminalStatus(response.status)) return { polls, answered: terminalOutput(response, attempt) };
+      lastStatus = response.status;
     } catch (err) {
       if (signal.aborted) throw err;
       log.warn('inline poll failed; the workflow polls on durable timers from here', {
         responseId: ids.responseId,
         error: (err as Error).message,
       });
-      return err instanceof RateLimitError ? { polls, retryAfterMs: rateLimitDelayMs(err, 1) } : { polls };
+      const retryAfterMs = err instanceof RateLimitError ? rateLimitDelayMs(err, 1) : undefined;
+      return { polls, lastStatus, ...(retryAfterMs !== undefined && { retryAfterMs }) };
     }
   }
 }

@@ -79,8 +79,8 @@ export async function postAndPoll(
   if (!inlinePoll) return submitted;
   recordResponseId(run, responseId);
   const ids = { conversationId: input.conversationId, responseId };
-  const { polls, answered, retryAfterMs } = await pollInline(moveworks, ids, inlinePoll, signal, attempt);
-  const status = answered?.status ?? response.status;
+  const { polls, answered, retryAfterMs, lastStatus } = await pollInline(moveworks, ids, inlinePoll, signal, attempt);
+  const status = answered?.status ?? lastStatus ?? response.status;
   return { ...submitted, ...answered, status, inlinePolls: polls, retryAfterMs };
 }
 

@@ -88,10 +88,10 @@ const MAX_CITATIONS_BYTES = 512 * 1024;
 /** What a workflow needs of a response that reached COMPLETED or FAILED: the answer, not the raw outputs. */
 export function terminalOutput(response: AssistantResponse, attempt: number): FetchResponseOutput {
   const answer = extractAnswer(response);
-  const citationBytes = Buffer.byteLength(JSON.stringify(answer.citations));
+  const citationBytes = Buffer.byteLength(JSON.stringify([answer.citations, answer.actions]));
   if (citationBytes > MAX_CITATIONS_BYTES) {
     throw new ResponseTooLargeError(
-      `response ${response.response_id}: citations (${citationBytes} bytes) exceed the size limit of ${formatSize(MAX_CITATIONS_BYTES)}`,
+      `response ${response.response_id}: citations and actions (${citationBytes} bytes) exceed the size limit of ${formatSize(MAX_CITATIONS_BYTES)}`,
       { limit: MAX_CITATIONS_BYTES, unit: 'bytes', responseId: response.response_id },
     );
   }
@@ -104,6 +104,7 @@ export function terminalOutput(response: AssistantResponse, attempt: number): Fe
     answer: answer.text,
     citations: answer.citations,
     ...(answerMs >= 0 && { answerMs }),
+    ...(answer.actions.length > 0 && { actions: answer.actions }),
     ...(errorCode && { errorCode }),
     ...(answer.errorMessage && { errorMessage: answer.errorMessage }),
     attempt,

@@ -60,6 +60,7 @@ export function recordFromTurn(row: QuestionRow, turn: TurnResult, workflowId: s
     status: turn.status,
     answer: turn.answer,
     citations: turn.citations,
+    ...(turn.actions && { actions: turn.actions }),
     conversationId: turn.conversationId,
     responseId: turn.responseId,
     latencyMs: turn.latencyMs,

@@ -1,5 +1,5 @@
 /** Inputs and outputs of the HTTP activities (shared by activities/ and workflows/). */
-import type { AnswerCitation, PollSchedule } from './types';
+import type { AnswerAction, AnswerCitation, PollSchedule } from './types';
 
 export interface CreateConversationInput {
   title?: string;
@@ -80,6 +80,8 @@ export interface FetchResponseOutput {
   citations?: AnswerCitation[];
   /** Set once terminal: the response's completed_at − created_at, when the API gave both. */
   answerMs?: number;
+  /** Set once terminal, when the answer offered buttons or links (v1 API). */
+  actions?: AnswerAction[];
   /** Set once terminal: a FAILED response's `error.code` (or `NO_OUTPUT`: COMPLETED without an answer message). */
   errorCode?: string;
   errorMessage?: string;

@@ -3,7 +3,7 @@
  * never a token, secret or key.
  */
 // Type only: nothing of moveworks/ runs in a workflow.
-import type { AnswerCitation } from '../moveworks/answer';
+import type { AnswerAction, AnswerCitation } from '../moveworks/answer';
 
 /** One CSV row: one question put to the assistant. */
 export interface TurnInput {
@@ -107,7 +107,7 @@ export type TurnMode = 'poll' | 'stream';
 export type TurnStatus = 'COMPLETED' | 'FAILED' | 'TIMED_OUT' | 'ERROR' | 'CANCELLED';
 
 /** A citation of an answer, as the API client flattens it. */
-export type { AnswerCitation };
+export type { AnswerAction, AnswerCitation };
 
 export interface TurnResult {
   rowId: string;
@@ -120,6 +120,8 @@ export interface TurnResult {
   latencyMs: number;
   /** The API's own answer time (the response's completed_at − created_at), when it gave both. */
   answerMs?: number;
+  /** The buttons and links the answer offered (v1 API), when it offered any. */
+  actions?: AnswerAction[];
   /** HTTP attempts made for this turn, retries included (the conversation's creation counts for its first turn). */
   attempts: number;
   /** Of those, the ones answered 429 (unset in results of older workers). */

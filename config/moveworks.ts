@@ -121,7 +121,7 @@ export function loadMoveworksSettings(env: NodeJS.ProcessEnv = process.env): Mov
 /** `observe`: the worker's metrics and logs (onExchange, told of every HTTP response). */
 export function createMoveworksClient(
   settings: MoveworksSettings,
-  observe: Pick<MoveworksClientOptions, 'onExchange'> = {},
+  observe: Pick<MoveworksClientOptions, 'onExchange' | 'onUnknown'> = {},
 ): MoveworksClient {
   return new MoveworksClient({
     ...observe,

@@ -19,6 +19,7 @@ export const METRICS = {
   questions: 'mwbatch_questions',
   reconciliations: 'mwbatch_reconciliations',
   streamFallbacks: 'mwbatch_stream_fallbacks',
+  unknownValues: 'mwbatch_api_unknown_values',
 } as const;
 
 /** Histogram buckets (ms): answers take seconds to minutes, Retry-After asks for up to a minute or so. */
@@ -46,6 +47,8 @@ export interface ProjectMetrics {
   reconciliation(kind: ReconciliationKind): void;
   /** A stream that did not deliver the answer, so the response was polled; `reason` is the stream problem's code. */
   streamFallback(reason: string): void;
+  /** Something the API sent that its contract does not describe, tolerated (moveworks/unknown-values.ts kinds). */
+  unknownValue(kind: string): void;
   /** For MoveworksClientOptions.onExchange: apiRequest, http429 and retryAfterWait from each HTTP response. */
   onExchange(exchange: Exchange): void;
 }
@@ -75,6 +78,11 @@ export function createMetrics(meter: MetricMeter): ProjectMetrics {
     'streams',
     'Streams that did not deliver the answer (the response was polled), by reason',
   );
+  const unknown = meter.createCounter(
+    METRICS.unknownValues,
+    'values',
+    'Values the API sent that its published contract does not describe (reported once per worker run), by kind',
+  );
   const metrics: ProjectMetrics = {
     apiRequest: (endpoint, status) => requests.add(1, { endpoint, status: String(status) }),
     http429: (endpoint) => limited.add(1, { endpoint }),
@@ -83,6 +91,7 @@ export function createMetrics(meter: MetricMeter): ProjectMetrics {
     question: (outcome) => questions.add(1, { outcome }),
     reconciliation: (kind) => reconciliations.add(1, { kind }),
     streamFallback: (reason) => fallbacks.add(1, { reason: reason.toLowerCase() }),
+    unknownValue: (kind) => unknown.add(1, { kind }),
     onExchange({ method, path, status, retryAfterMs }) {
       const endpoint = `${method} ${path}`;
       metrics.apiRequest(endpoint, status);
@@ -109,5 +118,6 @@ export const workerMetrics: ProjectMetrics = {
   question: (outcome) => current.question(outcome),
   reconciliation: (kind) => current.reconciliation(kind),
   streamFallback: (reason) => current.streamFallback(reason),
+  unknownValue: (kind) => current.unknownValue(kind),
   onExchange: (exchange) => current.onExchange(exchange),
 };

@@ -52,6 +52,15 @@ export async function runWorker(
         workerMetrics.onExchange(exchange);
         logExchange(logger, exchange);
       },
+      // What the API sent that its contract does not describe (the client reports each one once per worker run).
+      onUnknown: (what, value, kind) => {
+        logger.warn(`Moveworks API: ${what} ${JSON.stringify(value)} is not in the published contract; tolerated`, {
+          what,
+          value,
+          kind,
+        });
+        workerMetrics.unknownValue(kind);
+      },
     });
     // A worker whose every call would be refused (or go nowhere) must not take work: stop now, naming the variable.
     const check = await checkMoveworksApi(moveworks);

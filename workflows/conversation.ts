@@ -47,6 +47,7 @@ import {
 } from '../common/types';
 import { describeActivityFailure, type TurnFailure } from './failures';
 import { createMetrics, type QuestionOutcome } from '../observability/metrics';
+import { looksTerminal, UNKNOWN_STATUS } from '../moveworks/statuses';
 import { turnResultWorkflow, utf8Length } from './turn-result';
 
 // --- Activity options ---
@@ -153,7 +154,7 @@ function failedTurn(turn: TurnInput, failure: TurnFailure, extra: Partial<TurnRe
 function answeredTurn(
   turn: TurnInput,
   seen: Partial<
-    Pick<FetchResponseOutput, 'status' | 'answer' | 'citations' | 'answerMs' | 'errorCode' | 'errorMessage'>
+    Pick<FetchResponseOutput, 'status' | 'answer' | 'citations' | 'answerMs' | 'actions' | 'errorCode' | 'errorMessage'>
   >,
   ids: { conversationId: string; responseId: string },
   latencyMs: number,
@@ -167,6 +168,7 @@ function answeredTurn(
     ...ids,
     latencyMs,
     ...(seen.answerMs !== undefined && { answerMs: seen.answerMs }),
+    ...(seen.actions && { actions: seen.actions }),
     ...callCounts(calls),
     ...(seen.errorCode && { errorCode: seen.errorCode }),
     ...(seen.errorMessage && { errorMessage: seen.errorMessage }),
@@ -234,6 +236,7 @@ async function askTurn(
     calls.http429s += (submitted.http429s ?? 0) + (submitted.retryAfterMs === undefined ? 0 : 1);
     responseId = submitted.responseId;
     progress.currentResponseId = responseId;
+    let lastStatus = submitted.status;
     if (submitted.terminal) {
       return answeredTurn(turn, submitted, { conversationId, responseId }, latency(), calls);
     }
@@ -247,8 +250,12 @@ async function askTurn(
       const polled = await apiActivities(window).fetchResponse({ conversationId, responseId, earlier429s });
       calls.attempts += polled.attempt;
       calls.http429s += polled.http429s ?? 0;
+      lastStatus = polled.status;
       if (polled.terminal) return answeredTurn(turn, polled, { conversationId, responseId }, latency(), calls);
     }
+    // A status the API does not document that reads like an end state (CANCELLED…) ends the turn at its
+    // deadline too, but says so: the answer will not come, and it is not only slow.
+    const unknownEnd = lastStatus !== undefined && looksTerminal(lastStatus);
     return {
       rowId: turn.rowId,
       status: 'TIMED_OUT',
@@ -258,8 +265,10 @@ async function askTurn(
       responseId,
       latencyMs: latency(),
       ...callCounts(calls),
-      errorCode: 'DEADLINE_EXCEEDED',
-      errorMessage: `no terminal status within ${Math.round(deadlineMs / 1000)} s`,
+      errorCode: unknownEnd ? UNKNOWN_STATUS : 'DEADLINE_EXCEEDED',
+      errorMessage: unknownEnd
+        ? `the response stayed in status ${lastStatus}, which the API does not document, until the ${Math.round(deadlineMs / 1000)} s deadline`
+        : `no terminal status within ${Math.round(deadlineMs / 1000)} s`,
     };
   } catch (err) {
     const failure = describeActivityFailure(err);

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { csvText } from '../../common/csv';
-import type { AnswerCitation, TurnStatus } from '../../common/types';
+import type { AnswerAction, AnswerCitation, TurnStatus } from '../../common/types';
 
 export interface ResultRecord {
   rowId: string;
@@ -18,6 +18,8 @@ export interface ResultRecord {
   status: TurnStatus;
   answer: string;
   citations: AnswerCitation[];
+  /** results.jsonl only: the buttons and links the answer offered (v1 API). */
+  actions?: AnswerAction[];
   conversationId?: string;
   responseId?: string;
   latencyMs?: number;

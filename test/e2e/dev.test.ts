@@ -2,7 +2,7 @@
  * `mwbatch dev` (what `make run` runs) twice in the same folder: its dev server starts empty each time, so each run
  * must ask its questions again, as a new batch, rather than print the answers an earlier run left in results/.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectedAnswer } from '../../simulator';
@@ -44,6 +44,13 @@ describe('mwbatch dev with MOVEWORKS_API=v1', () => {
     const [row] = readResultsCsv(join(dir, 'results', batch!));
     expect(row?.conversation_id).toMatch(/^conv_[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(row?.response_id).toMatch(/^resp_[0-9A-HJKMNP-TV-Z]{26}$/);
+    // The buttons and links the v1 answer offered are kept in results.jsonl.
+    const [record] = readFileSync(join(dir, 'results', batch!, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { actions?: { type: string; callbackId?: string; url?: string }[] });
+    expect(record?.actions?.map((a) => a.type).sort()).toEqual(['CALLBACK_ACTION', 'URL_ACTION']);
+    expect(record?.actions?.find((a) => a.type === 'CALLBACK_ACTION')?.callbackId).toBeTruthy();
   });
 
   it('refuses an unknown MOVEWORKS_API before starting anything (exit 2)', async () => {

@@ -140,3 +140,17 @@ describe('what a terminal response says beyond its text', () => {
     expect(answered?.errorCode).toBeUndefined();
   });
 });
+
+describe('a status the API does not document', () => {
+  it('ends the turn at its deadline with UNKNOWN_STATUS when the status reads like an end state', async () => {
+    const stack = await startStackForTest({ simulator: { answerDelayMs: 200 } });
+    const handle = await startConversation(stack, {
+      turns: [{ rowId: 'r1', question: 'cancelled on the server side [sim:status=CANCELLED]' }],
+      poll: fastPoll,
+      deadlineMs: 2_500,
+    });
+    const [turn] = (await handle.result()).turns;
+    expect(turn).toMatchObject({ status: 'TIMED_OUT', errorCode: 'UNKNOWN_STATUS' });
+    expect(turn?.errorMessage).toContain('CANCELLED');
+  });
+});
