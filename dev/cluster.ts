@@ -8,22 +8,12 @@
  * Used by `mwbatch dev --cluster` / `make cluster`, the cluster tests (test/cluster/) and bench/cluster.ts.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  accessSync,
-  chownSync,
-  constants,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-} from 'node:fs';
+import { chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from './dev-server';
-import { cacheDir, ensureTemporalCli } from './temporal-cli';
+import { cacheDir, ensureTemporalCli, findGo, isExecutable } from './temporal-cli';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 const SERVER_MODULE = 'go.temporal.io/server';
@@ -43,20 +33,6 @@ export function deployDir(): string {
     if (existsSync(join(dir, 'setup-temporal.sh'))) return dir;
   }
   throw new ClusterError(`deploy/setup-temporal.sh not found above ${__dirname}`);
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function findGo(env: NodeJS.ProcessEnv): string | undefined {
-  const dirs = [...(env.PATH ?? '').split(delimiter), '/usr/local/go/bin'].filter(Boolean);
-  return dirs.map((dir) => join(dir, 'go')).find(isExecutable);
 }
 
 export interface TemporalServerBinaries {

@@ -14,7 +14,7 @@ export class TemporalCliMissingError extends Error {
   override name = 'TemporalCliMissingError';
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -40,6 +40,11 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/** `go` on the PATH, else the official tarball's /usr/local/go/bin/go. */
+export function findGo(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return onPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+}
+
 /** The CLI if one is already there; never builds. */
 export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.TEMPORAL_CLI) {
@@ -56,7 +61,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
 export function ensureTemporalCli(env: NodeJS.ProcessEnv = process.env, log = console.error): string {
   const found = findTemporalCli(env);
   if (found) return found;
-  const go = onPath('go', env) ?? (isExecutable('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
+  const go = findGo(env);
   if (!go) {
     throw new TemporalCliMissingError(
       'The Temporal CLI was not found and Go is not installed to build it.\n' +
