@@ -48,7 +48,7 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
    * The conversation this activity creates: on a retry, the one an earlier attempt created if the API lists it
    * (found by the marker in its title); `reused` says so. A retry after a 429 or 409 on this worker does not look.
    */
-  async function findOrCreateConversation(input: CreateConversationInput, attempt: number) {
+  async function findOrCreateConversation(input: CreateConversationInput, attempt: number, onPost = () => {}) {
     const info = activityInfo();
     const signal = cancellationSignal();
     const run = info.workflowExecution;
@@ -63,6 +63,7 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
       }
     }
     const title = titleWithMarker(input.title ?? input.firstQuestion, marker);
+    onPost();
     const conversation = await posting(rejected, key, () => moveworks.createConversation({ title }, { signal }));
     return { conversationId: conversation.conversation_id, reused: false };
   }
@@ -85,7 +86,16 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
      * without them finds the conversation by its marker and the turn among its messages before posting again.
      */
     async openConversation(input: OpenConversationInput): Promise<OpenConversationOutput> {
-      const checkpoint: SubmissionCheckpoint = {};
+      // The POSTs of every attempt so far are counted in the heartbeat, so the turn reports the requests it made.
+      const earlier = (activityInfo().heartbeatDetails ?? {}) as SubmissionCheckpoint;
+      const checkpoint: SubmissionCheckpoint = {
+        conversationPosts: earlier.conversationPosts ?? 0,
+        responsePosts: earlier.responsePosts ?? 0,
+      };
+      const posts = () => ({
+        conversation: checkpoint.conversationPosts || 1,
+        response: checkpoint.responsePosts || 1,
+      });
       // A 404 or 409 is the API settling only once the conversation exists (for the turn's POST): before, final.
       const failureContext: { checkpoint: SubmissionCheckpoint; settlingUntilMs?: number } = { checkpoint };
       return withFailureMapping(async (attempt) => {
@@ -94,17 +104,26 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
         const previous = (info.heartbeatDetails ?? {}) as SubmissionCheckpoint;
         const { firstTurn } = input;
         if (previous.conversationId && previous.responseId) {
-          const submitted = resumedSubmission(previous.responseId, attempt, firstTurn.mode);
-          return { conversationId: previous.conversationId, attempt, reconciled: true, submitted };
+          const submitted = resumedSubmission(previous.responseId, posts().response, firstTurn.mode);
+          return {
+            conversationId: previous.conversationId,
+            attempt: posts().conversation,
+            reconciled: true,
+            submitted,
+          };
         }
         const stopHeartbeats = keepHeartbeating(() => ({ ...checkpoint }));
         try {
           const opened = previous.conversationId
             ? { conversationId: previous.conversationId, reused: true }
-            : await findOrCreateConversation(input, attempt);
+            : await findOrCreateConversation(input, attempt, () => (checkpoint.conversationPosts! += 1));
           checkpoint.conversationId = opened.conversationId;
           failureContext.settlingUntilMs = settlingWindow().settlingUntilMs;
-          const output = { conversationId: opened.conversationId, attempt, reconciled: opened.reused };
+          const output = {
+            conversationId: opened.conversationId,
+            attempt: posts().conversation,
+            reconciled: opened.reused,
+          };
           if (!severalRequests) return output;
           const turn: SubmitTurnInput = { conversationId: opened.conversationId, question: firstTurn.question };
           // Only a conversation an earlier attempt created can hold this turn already.
@@ -115,10 +134,11 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
             firstTurn.mode === 'stream'
               ? await postAndStream(attemptRun, turn)
               : await postAndPoll(attemptRun, turn, (firstTurn.poll?.inlineMs ?? 0) > 0 ? firstTurn.poll : undefined);
-          return { ...output, submitted };
+          return { ...output, submitted: { ...submitted, attempt: posts().response } };
         } catch (err) {
-          // The next attempt must not create another conversation: the heartbeat hands it this one.
-          if (checkpoint.conversationId && !checkpoint.responseId) beat({ ...checkpoint });
+          // The next attempt must not create another conversation, and counts this one's POSTs: the heartbeat
+          // hands it the conversation and the counts.
+          beat({ ...checkpoint });
           throw err;
         } finally {
           stopHeartbeats();

@@ -13,10 +13,13 @@ import { findSubmittedTurn, type RejectedAttempts } from './reconcile';
 import { beat, posting, terminalOutput } from './support';
 import { workerMetrics } from '../observability/metrics';
 
-/** What a submitting activity heartbeats; `conversationId` only by openConversation. */
+/** What a submitting activity heartbeats; `conversationId` and the POST counts only by openConversation. */
 export interface SubmissionCheckpoint {
   conversationId?: string;
   responseId?: string;
+  /** POSTs of the conversation and of the turn, every attempt so far: the requests the turn reports. */
+  conversationPosts?: number;
+  responsePosts?: number;
   [key: string]: unknown;
 }
 
@@ -57,6 +60,10 @@ async function earlierResponse(run: SubmissionAttempt, input: SubmitTurnInput): 
   return found;
 }
 
+function countPost(run: SubmissionAttempt): void {
+  run.checkpoint.responsePosts = (run.checkpoint.responsePosts ?? 0) + 1;
+}
+
 function recordResponseId(run: SubmissionAttempt, responseId: string): void {
   run.checkpoint.responseId = responseId;
   beat({ ...run.checkpoint });
@@ -71,6 +78,7 @@ export async function postAndPoll(
   const { moveworks, rejected, key, attempt, signal } = run;
   const existing = await earlierResponse(run, input);
   if (existing) return { responseId: existing, status: 'CREATED', attempt, reconciled: true };
+  countPost(run);
   const response = await posting(rejected, key, () =>
     moveworks.createResponse(input.conversationId, { text: input.question }, { signal }),
   );
@@ -94,6 +102,7 @@ export async function postAndStream(run: SubmissionAttempt, input: SubmitTurnInp
   if (existing) return { responseId: existing, terminal: false, attempt, streamProblem: 'RECONCILED' };
   let stream: ResponseStream | undefined;
   try {
+    countPost(run);
     stream = await posting(rejected, key, () =>
       moveworks.createResponseStream(input.conversationId, { text: input.question }, { signal }),
     );

@@ -13,6 +13,13 @@ import { CONVERSATION_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE } from '../common/names'
 import type { ConversationProgress, ConversationResult, TurnResult } from '../common/types';
 import { loadTemporalSettings, type TemporalSettings } from '../config/temporal';
 import { progressQuery, type conversationWorkflow } from '../workflows/conversation';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+
+/** What a submitting activity heartbeats (activities/submission.ts SubmissionCheckpoint), as far as progress needs. */
+interface OpeningCheckpoint {
+  conversationId?: string;
+  responseId?: string;
+}
 import { IdempotencyConflictError, QuestionNotFoundError } from './errors';
 import { askWorkflowId, checkIdempotencyKey, parseAskRequest, type AskRequest } from './request';
 
@@ -114,9 +121,29 @@ export class AskHandle {
     }
   }
 
-  /** How far the conversation is (the workflow's `progress` query; needs a worker). */
-  progress(): Promise<ConversationProgress> {
-    return this.workflow().query(progressQuery);
+  /**
+   * How far the conversation is (the workflow's `progress` query; needs a worker). The first turn runs inside the
+   * activity that opens the conversation: until it returns, its ids are in that activity's heartbeat, read here.
+   */
+  async progress(): Promise<ConversationProgress> {
+    const handle = this.workflow();
+    const progress = await handle.query(progressQuery);
+    if (progress.currentResponseId !== undefined) return progress;
+    const { raw } = await handle.describe();
+    for (const activity of raw.pendingActivities ?? []) {
+      const payloads = activity.heartbeatDetails?.payloads;
+      if (!payloads?.length) continue;
+      const converter = this.client.options.loadedDataConverter;
+      const beat = await decodeFromPayloadsAtIndex<OpeningCheckpoint>(converter, 0, payloads);
+      if (beat?.responseId) {
+        return {
+          ...progress,
+          conversationId: progress.conversationId ?? beat.conversationId,
+          currentResponseId: beat.responseId,
+        };
+      }
+    }
+    return progress;
   }
 
   /** Asks the workflow to stop: the result then says CANCELLED (earlier turns' answers are kept). */
