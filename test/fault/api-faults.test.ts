@@ -88,7 +88,9 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
     const { retried } = await activityRuns(stack.address, stack.outDir);
     verifyBatch(stack, 0, { hangs, requestTimeoutMs: 60_000, retriedActivities: retried });
     expect(hangs).toBeGreaterThan(0);
-    expect(retried).toBeGreaterThanOrEqual(hangs);
+    // Each hang ended an attempt that Temporal retried; since a turn is one activity (openConversation polls inside
+    // it), one activity can absorb two hangs, so at least one retried activity, not one per hang.
+    expect(retried).toBeGreaterThan(0);
   });
 
   it('answers every row when some replies are malformed JSON (POSTs that landed are reconciled)', async () => {
