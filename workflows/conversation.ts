@@ -357,12 +357,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     let opened: OpenedTurn | undefined;
     if (result.conversationId === undefined) {
       const first = input.turns[0];
-      const openWithFirstTurn = first !== undefined && inlineWindow(settings) > 0 && patched(OPEN_WITH_FIRST_TURN);
+      const inlineMs = inlineWindow(settings);
+      const openWithFirstTurn = first !== undefined && inlineMs > 0 && patched(OPEN_WITH_FIRST_TURN);
       const startedAt = Date.now();
       try {
         let created: OpenConversationOutput;
         if (openWithFirstTurn) {
-          const inlineMs = inlineWindow(settings);
           const poll = settings.mode === 'poll' ? { ...settings.poll, inlineMs } : undefined;
           created = await openingActivities(settings, inlineMs).openConversation({
             title: input.title,
