@@ -4,7 +4,7 @@
  * repeated, the activity looks for what the first attempt may already have created, and reuses it.
  */
 import { createHash } from 'node:crypto';
-import { contentText, type MoveworksClient } from '../moveworks';
+import { contentCallbackId, contentText, type Message, type MoveworksClient } from '../moveworks';
 
 const TITLE_LIMIT = 256;
 /** Clock skew allowed between this worker and the API when deciding that a conversation is too old to be ours. */
@@ -62,6 +62,8 @@ export async function findConversationByMarker(
 export interface SubmittedTurnQuery {
   conversationId: string;
   question: string;
+  /** Set when the turn pressed a button: its user message is recognised by this callback ID, not by text. */
+  callbackId?: string;
   /** Response ids of this conversation's earlier turns, as the workflow recorded them: never this turn's. */
   earlierResponseIds: readonly string[];
   /** When the submission was first scheduled: a message older than that (less clock skew) is not this turn's. */
@@ -75,7 +77,7 @@ export interface SubmittedTurnQuery {
  * at a time, so a user message whose response the workflow does not know yet, carrying this question and created
  * since this submission began, is this turn's. Matching is by what the workflow knows, not by position: a refused
  * turn leaves no message, and two turns may carry the same text ("yes"). Text is compared after whitespace
- * normalisation, in case the server trims what it echoes.
+ * normalisation, in case the server trims what it echoes; a button press is recognised by its callback ID.
  */
 export async function findSubmittedTurn(
   moveworks: MoveworksClient,
@@ -84,6 +86,10 @@ export async function findSubmittedTurn(
 ): Promise<string | undefined> {
   const known = new Set(query.earlierResponseIds);
   const question = normalised(query.question);
+  const isThisTurn = (message: Message): boolean =>
+    query.callbackId !== undefined
+      ? contentCallbackId(message.content) === query.callbackId
+      : normalised(contentText(message.content) ?? '') === question;
   const notBefore = query.notBeforeMs - SKEW_MS;
   const userMessages = [];
   for await (const message of moveworks.listConversationMessages(query.conversationId, { limit: 100 }, { signal })) {
@@ -92,14 +98,12 @@ export async function findSubmittedTurn(
   if (query.turnIndex !== undefined) {
     // Scheduled by a workflow that predates earlierResponseIds: the position rule it was written for.
     const mine = userMessages.reverse()[query.turnIndex];
-    return mine && normalised(contentText(mine.content) ?? '') === question ? mine.response_id : undefined;
+    return mine && isThisTurn(mine) ? mine.response_id : undefined;
   }
   // The API lists newest first: the first match is the most recent attempt's.
   const mine = userMessages.find(
     (message) =>
-      !known.has(message.response_id) &&
-      !(Date.parse(message.created_at) < notBefore) &&
-      normalised(contentText(message.content) ?? '') === question,
+      !known.has(message.response_id) && !(Date.parse(message.created_at) < notBefore) && isThisTurn(message),
   );
   return mine?.response_id;
 }

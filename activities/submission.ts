@@ -5,7 +5,7 @@
  * that finds the response id in the heartbeat continues with that response and never posts again.
  */
 import { log } from '@temporalio/activity';
-import { StreamError, type MoveworksClient, type ResponseStream } from '../moveworks';
+import { StreamError, type MoveworksClient, type ResponseStream, type UserInput } from '../moveworks';
 import type { SubmitTurnInput, SubmitTurnOutput } from '../common/activity-types';
 import type { PollSchedule } from '../common/types';
 import { pollInline } from './inline-poll';
@@ -47,6 +47,7 @@ async function earlierResponse(run: SubmissionAttempt, input: SubmitTurnInput): 
     {
       conversationId: input.conversationId,
       question: input.question,
+      callbackId: input.callbackId,
       earlierResponseIds: input.earlierResponseIds ?? [],
       notBeforeMs: run.scheduledMs,
       turnIndex: input.earlierResponseIds ? undefined : input.turnIndex,
@@ -58,6 +59,11 @@ async function earlierResponse(run: SubmissionAttempt, input: SubmitTurnInput): 
     workerMetrics.reconciliation('response');
   }
   return found;
+}
+
+/** What the turn sends: the question, or the callback ID of the button it presses. */
+function userInput(input: SubmitTurnInput): UserInput {
+  return input.callbackId !== undefined ? { callbackId: input.callbackId } : { text: input.question };
 }
 
 function countPost(run: SubmissionAttempt): void {
@@ -80,7 +86,7 @@ export async function postAndPoll(
   if (existing) return { responseId: existing, status: 'CREATED', attempt, reconciled: true };
   countPost(run);
   const response = await posting(rejected, key, () =>
-    moveworks.createResponse(input.conversationId, { text: input.question }, { signal }),
+    moveworks.createResponse(input.conversationId, userInput(input), { signal }),
   );
   const responseId = response.response_id;
   const submitted = { responseId, status: response.status, attempt, reconciled: false };
@@ -104,7 +110,7 @@ export async function postAndStream(run: SubmissionAttempt, input: SubmitTurnInp
   try {
     countPost(run);
     stream = await posting(rejected, key, () =>
-      moveworks.createResponseStream(input.conversationId, { text: input.question }, { signal }),
+      moveworks.createResponseStream(input.conversationId, userInput(input), { signal }),
     );
     for await (const event of stream) {
       if (stream.responseId && run.checkpoint.responseId !== stream.responseId) {
@@ -118,12 +124,19 @@ export async function postAndStream(run: SubmissionAttempt, input: SubmitTurnInp
     const response = await stream.finalResponse();
     return { ...terminalOutput(response, attempt), responseId: response.response_id };
   } catch (err) {
-    // Once the stream named the response, poll it. Before that, nothing is known: the StreamError is retried,
-    // and the retry looks the turn up before it posts again (activities/failures.ts).
-    if (!(err instanceof StreamError) || !stream?.responseId) throw err;
-    log.warn('stream ended early; polling the response instead', { responseId: stream.responseId, code: err.code });
-    workerMetrics.streamFallback(err.code ?? 'STREAM_CUT');
-    return { responseId: stream.responseId, terminal: false, attempt, streamProblem: err.code ?? 'STREAM_CUT' };
+    // Once the stream named the response, poll it: a stream cut short, or a 200 that answered with the response as
+    // JSON instead of a stream (a buffering proxy). Before that, nothing is known: the StreamError is retried, and
+    // the retry looks the turn up before it posts again (activities/failures.ts).
+    const named = stream?.responseId ?? (err instanceof StreamError ? err.responseId : undefined);
+    if (!(err instanceof StreamError) || !named) throw err;
+    if (run.checkpoint.responseId !== named) recordResponseId(run, named);
+    const problem = err.code ?? 'STREAM_CUT';
+    log.warn('the stream did not deliver the answer; polling the response instead', {
+      responseId: named,
+      code: problem,
+    });
+    workerMetrics.streamFallback(problem);
+    return { responseId: named, terminal: false, attempt, streamProblem: problem };
   }
 }
 

@@ -36,7 +36,12 @@ export function inputOfConversation(
     conversationKey: conversation.key,
     conversation: conversation.rows[0]?.conversation,
     title: conversation.title,
-    turns: conversation.rows.map(({ rowId, question, line }) => ({ rowId, question, line })),
+    turns: conversation.rows.map(({ rowId, question, line, callbackId }) => ({
+      rowId,
+      question,
+      line,
+      ...(callbackId !== undefined && { callbackId }),
+    })),
     ...options,
   };
 }
@@ -45,14 +50,18 @@ export function inputOfConversation(
 export const INPUT_HASH_MEMO = 'inputHash';
 
 /**
- * What makes two submissions the same conversation: the title and each turn's row id and question, in order. Not
+ * What makes two submissions the same conversation: the title and each turn's row id and question (and the button
+ * it presses), in order. Not
  * the options (mode, deadline, poll schedule) nor the rows' lines: a re-run with other options, or with rows moved
  * in the file, still attaches.
  */
 export function conversationInputHash(input: Pick<ConversationInput, 'title' | 'turns'>): string {
   const canonical = JSON.stringify({
     title: input.title ?? null,
-    turns: input.turns.map((turn) => [turn.rowId, turn.question]),
+    // A turn without a button keeps the pair it always had: the hashes of existing workflows stay valid.
+    turns: input.turns.map((turn) =>
+      turn.callbackId === undefined ? [turn.rowId, turn.question] : [turn.rowId, turn.question, turn.callbackId],
+    ),
   });
   return `sha256:${createHash('sha256').update(canonical).digest('hex')}`;
 }

@@ -9,7 +9,7 @@ import type { ResultRecord } from './results';
 import { workflowInput } from './inspect';
 
 /** The fields of a record that come from its row of the question file. */
-type RowFields = Pick<ResultRecord, 'rowId' | 'line' | 'question' | 'conversation' | 'title' | 'extra'>;
+type RowFields = Pick<ResultRecord, 'rowId' | 'line' | 'question' | 'conversation' | 'title' | 'callbackId' | 'extra'>;
 
 function rowFields(row: QuestionRow): RowFields {
   return {
@@ -18,6 +18,7 @@ function rowFields(row: QuestionRow): RowFields {
     question: row.question,
     conversation: row.conversation,
     title: row.title,
+    ...(row.callbackId !== undefined && { callbackId: row.callbackId }),
     extra: row.extra,
   };
 }
@@ -30,6 +31,7 @@ export function rowOfRecord(record: ResultRecord): QuestionRow {
     question: record.question,
     conversation: record.conversation,
     title: record.title,
+    ...(record.callbackId !== undefined && { callbackId: record.callbackId }),
     extra: record.extra,
   };
 }

@@ -22,7 +22,9 @@ export interface CreateConversationOutput {
  * MWBATCH_RPS); otherwise the output has no `submitted`, and the workflow submits the turn with its own activity.
  */
 export interface OpenConversationInput extends CreateConversationInput {
-  firstTurn: Omit<SubmitTurnInput, 'conversationId' | 'earlierResponseIds' | 'turnIndex'> & { mode: 'poll' | 'stream' };
+  firstTurn: Omit<SubmitTurnInput, 'conversationId' | 'earlierResponseIds' | 'turnIndex' | 'callbackId'> & {
+    mode: 'poll' | 'stream';
+  };
 }
 
 export interface OpenConversationOutput extends CreateConversationOutput {
@@ -33,6 +35,10 @@ export interface OpenConversationOutput extends CreateConversationOutput {
 export interface SubmitTurnInput {
   conversationId: string;
   question: string;
+  /** The row the turn answers: only for the worker's log lines (observability/activity-log-context.ts). */
+  rowId?: string;
+  /** Set when the turn presses a button: the callback ID sent as `input.callback_id` instead of the question. */
+  callbackId?: string;
   /**
    * Response ids of this conversation's earlier turns: a retry that looks for what its earlier attempt created
    * skips their messages (activities/reconcile.ts). Unset only in inputs scheduled by older workflow code.
@@ -65,6 +71,8 @@ export interface SubmitTurnOutput extends Partial<Omit<FetchResponseOutput, 'att
 export interface FetchResponseInput {
   conversationId: string;
   responseId: string;
+  /** The row the response answers: only for the worker's log lines. */
+  rowId?: string;
   /** 429s this poll already got inside the submitting activity: its backoff continues from there. */
   earlier429s?: number;
 }

@@ -8,9 +8,15 @@ import type { AnswerAction, AnswerCitation } from '../moveworks/answer';
 /** One CSV row: one question put to the assistant. */
 export interface TurnInput {
   rowId: string;
+  /** What is asked; for a button press (`callbackId`), only a description kept in the results, not sent. */
   question: string;
   /** Line of the row in the submitted CSV, so results can be rebuilt from Temporal alone. */
   line?: number;
+  /**
+   * Press a button the previous answer offered instead of asking (v1 API): its callback ID, or `label:<label>`
+   * (common/callback-input.ts).
+   */
+  callbackId?: string;
 }
 
 /**

@@ -59,6 +59,7 @@ export async function collectRunRecords(client: Client, input: StartedRun): Prom
         rowId: turn.rowId,
         question: turn.question,
         line: turn.line,
+        ...(turn.callbackId !== undefined && { callbackId: turn.callbackId }),
         conversation: conversation.conversation,
         title: conversation.title,
         extra: turn.extra,

@@ -14,10 +14,11 @@ export function conversationsOf(suite: Suite): EvaluationConversation[] {
     conversation: conversation.rows[0]?.conversation,
     title: conversation.title,
     // groupConversations keeps the rows it is given: these are the suite's rows, with their checks
-    turns: (conversation.rows as SuiteRow[]).map(({ rowId, question, line, checks, tags, extra }) => ({
+    turns: (conversation.rows as SuiteRow[]).map(({ rowId, question, line, callbackId, checks, tags, extra }) => ({
       rowId,
       question,
       line,
+      ...(callbackId !== undefined && { callbackId }),
       checks,
       tags,
       extra,

@@ -3,7 +3,7 @@
  * report. Pure types and constants: imported from workflow code. Field names of what is written to summary.json
  * are snake_case because the file's readers (CI systems, scripts) are promised those names.
  */
-import type { AnswerCitation, TurnSettings, TurnStatus } from '../common/types';
+import type { AnswerCitation, TurnInput, TurnSettings, TurnStatus } from '../common/types';
 
 /** The checks of one suite row, parsed from its check columns; an absent check is not run. */
 export interface RowChecks {
@@ -181,9 +181,8 @@ export interface ReportData {
 // --- The run workflow's input and result ---
 
 /** One suite row as the run carries it: the turn, its checks, and what the run's files show of its row. */
-export interface EvaluationTurn {
-  rowId: string;
-  question: string;
+/** A turn of the suite: what is asked (or pressed), and how its answer is checked. */
+export interface EvaluationTurn extends TurnInput {
   line: number;
   checks: RowChecks;
   tags: string[];

@@ -30,7 +30,7 @@ import { askWorkflowId, checkIdempotencyKey, parseAskRequest, type AskRequest } 
  */
 export interface AskResult extends Pick<
   TurnResult,
-  'status' | 'answer' | 'citations' | 'conversationId' | 'responseId' | 'latencyMs' | 'attempts'
+  'status' | 'answer' | 'citations' | 'actions' | 'conversationId' | 'responseId' | 'latencyMs' | 'attempts'
 > {
   error?: { code: string; message: string; rootUuid?: string };
 }
@@ -47,11 +47,21 @@ export interface ConnectOptions {
 }
 
 function askResultOf(turn: TurnResult): AskResult {
-  const { status, answer, citations, conversationId, responseId, latencyMs, attempts } = turn;
+  const { status, answer, citations, actions, conversationId, responseId, latencyMs, attempts } = turn;
   const error = turn.errorCode
     ? { code: turn.errorCode, message: turn.errorMessage ?? '', ...(turn.rootUuid && { rootUuid: turn.rootUuid }) }
     : undefined;
-  return { status, answer, citations, conversationId, responseId, latencyMs, attempts, ...(error && { error }) };
+  return {
+    status,
+    answer,
+    citations,
+    ...(actions && { actions }),
+    conversationId,
+    responseId,
+    latencyMs,
+    attempts,
+    ...(error && { error }),
+  };
 }
 
 /** A workflow that returned no result (terminated, timed out, cancelled by an older worker) still ends an ask. */

@@ -7,13 +7,18 @@ import { z } from 'zod';
 import { DURATION_EXAMPLES, durationMs } from '../common/duration';
 import { MAX_CONVERSATION_INPUT_BYTES } from '../batch/submit-file';
 import { ASK_BATCH_ID, conversationWorkflowId } from '../common/names';
-import { resolveTurnSettings, type ConversationInput, type TurnMode } from '../common/types';
+import { resolveTurnSettings, type ConversationInput, type TurnInput, type TurnMode } from '../common/types';
 import { InvalidRequestError, type FieldIssue } from './errors';
 
 /** The request of one ask, as `MwbatchClient.ask()` / `start()` take it. */
 export interface AskRequest {
-  /** The question; its answer is the result. */
-  question: string;
+  /** The question; its answer is the result. With `callbackId`, optional: a description kept with the result. */
+  question?: string;
+  /**
+   * Press a button instead of asking (v1 API): the callback ID of an action the answer to the last of
+   * `conversation` offered, or `label:<label>` to press the button with that label. Needs `conversation`.
+   */
+  callbackId?: string;
   /** Names the request: the same key with the same request never asks twice. See IDEMPOTENCY_KEY_RULE. */
   idempotencyKey: string;
   /** Earlier turns, asked first, in order, in the same conversation (the answer is the last turn's). */
@@ -43,6 +48,7 @@ const keySchema = z
   .regex(/^[\x21-\x2E\x30-\x7E]+$/, `must be ${IDEMPOTENCY_KEY_RULE}`);
 
 const MAX_TITLE_CHARS = 256;
+const MAX_CALLBACK_ID_CHARS = 4096;
 const MAX_DEADLINE_MS = 24 * 60 * 60_000;
 
 const nonBlank = z.string().refine((text) => text.trim() !== '', 'is empty');
@@ -61,14 +67,40 @@ const deadlineSchema = z.union([z.string(), z.number()]).transform((value, ctx) 
   return ms;
 });
 
+/**
+ * Whether a body gives a question or a button to press. Runs even when other checks failed (so every bad field is
+ * named at once), on whatever was sent: a question of another type is left to its own check.
+ */
+function asksOrPresses(body: { question?: unknown; callbackId?: unknown }): boolean {
+  if (body.callbackId !== undefined) return true;
+  if (body.question === undefined) return false;
+  return typeof body.question !== 'string' || body.question.trim() !== '';
+}
+
 /** The request without its key: the gateway's JSON body. Unknown fields are refused (a typo is not ignored). */
-export const askBodySchema = z.strictObject({
-  question: nonBlank,
-  conversation: z.array(nonBlank).optional(),
-  title: z.string().max(MAX_TITLE_CHARS, `is longer than ${MAX_TITLE_CHARS} characters`).optional(),
-  deadline: deadlineSchema.optional(),
-  mode: z.enum(['poll', 'stream']).optional(),
-});
+export const askBodySchema = z
+  .strictObject({
+    question: z.string().optional(),
+    callbackId: nonBlank.max(MAX_CALLBACK_ID_CHARS, `is longer than ${MAX_CALLBACK_ID_CHARS} characters`).optional(),
+    conversation: z.array(nonBlank).optional(),
+    title: z.string().max(MAX_TITLE_CHARS, `is longer than ${MAX_TITLE_CHARS} characters`).optional(),
+    deadline: deadlineSchema.optional(),
+    mode: z.enum(['poll', 'stream']).optional(),
+  })
+  // Checked even when other fields are wrong (`when`), so that every bad field is named at once.
+  .refine((body) => asksOrPresses(body), {
+    path: ['question'],
+    message: 'is empty (or missing): give a question, or a callbackId with the turns before it',
+    when: () => true,
+  })
+  .refine(
+    (body) => body.callbackId === undefined || (Array.isArray(body.conversation) && body.conversation.length > 0),
+    {
+      path: ['callbackId'],
+      message: 'presses a button of an earlier answer: give the turns before it in `conversation`',
+      when: () => true,
+    },
+  );
 
 function issuesOf(error: z.ZodError, prefix: string[] = []): FieldIssue[] {
   return error.issues.map((issue) => ({
@@ -109,12 +141,18 @@ export function parseAskRequest(request: AskRequest): ParsedAsk {
     ...(parsed.success ? [] : issuesOf(parsed.error)),
   ];
   if (!key.success || !parsed.success) throw new InvalidRequestError(issues);
-  const { question, conversation = [], title, deadline, mode } = parsed.data;
+  const { question = '', callbackId, conversation = [], title, deadline, mode } = parsed.data;
+  const earlier: TurnInput[] = conversation.map((text, i) => ({ rowId: `t${i + 1}`, question: text }));
+  const last: TurnInput = {
+    rowId: `t${earlier.length + 1}`,
+    question,
+    ...(callbackId !== undefined && { callbackId }),
+  };
   const input: ConversationInput = {
     batchId: ASK_BATCH_ID,
     conversationKey: key.data,
     title,
-    turns: [...conversation, question].map((text, i) => ({ rowId: `t${i + 1}`, question: text })),
+    turns: [...earlier, last],
     ...resolveTurnSettings({ deadlineMs: deadline, mode }),
   };
   const bytes = Buffer.byteLength(JSON.stringify(input));

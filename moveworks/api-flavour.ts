@@ -26,25 +26,40 @@ export class ApiFlavourError extends TypeError {
   }
 }
 
-/** The API a base URL's path names, if it ends with one of the published base paths. */
-export function apiFlavourOfUrl(baseUrl: string | undefined): ApiFlavour | undefined {
+/**
+ * The prefix of a still newer Conversations API, seen in Moveworks' demo application, with other request shapes
+ * (`{ input: { chat: { text } } }`): sending it beta or v1 bodies would fail on every call, so it is refused.
+ */
+const UNSUPPORTED_BASE_PATH = '/rest/v1';
+
+function basePath(baseUrl: string | undefined): string | undefined {
   if (!baseUrl) return undefined;
-  let path: string;
   try {
-    path = new URL(baseUrl).pathname.replace(/\/+$/, '');
+    return new URL(baseUrl).pathname.replace(/\/+$/, '');
   } catch {
     return undefined;
   }
-  return API_FLAVOURS.find((api) => path.endsWith(API_BASE_PATHS[api]));
+}
+
+/** The API a base URL's path names, if it ends with one of the published base paths. */
+export function apiFlavourOfUrl(baseUrl: string | undefined): ApiFlavour | undefined {
+  const path = basePath(baseUrl);
+  return path === undefined ? undefined : API_FLAVOURS.find((api) => path.endsWith(API_BASE_PATHS[api]));
 }
 
 /**
  * The API to speak: `value` (MOVEWORKS_API: `beta` or `v1`, any case, blank = not set) when given, else the one the
  * base URL's path names, else `beta`. Throws ApiFlavourError on another value, or when `value` contradicts a base URL
- * that ends with the other API's published path (e.g. MOVEWORKS_API=v1 with …/rest/v1beta1): a silent mismatch would
- * send the wrong request shapes.
+ * that ends with the other API's published path (e.g. MOVEWORKS_API=v1 with …/rest/v1beta1), and on a base URL ending
+ * with /rest/v1 (another API again): a silent mismatch would send the wrong request shapes.
  */
 export function apiFlavourFrom(value: string | undefined, baseUrl?: string): ApiFlavour {
+  if (basePath(baseUrl)?.endsWith(UNSUPPORTED_BASE_PATH)) {
+    throw new ApiFlavourError(
+      `MOVEWORKS_BASE_URL ends with ${UNSUPPORTED_BASE_PATH}, a newer Conversations API mwbatch does not support ` +
+        `(other request shapes); use your tenant's ${API_BASE_PATHS.v1} or ${API_BASE_PATHS.beta} base URL`,
+    );
+  }
   const fromUrl = apiFlavourOfUrl(baseUrl);
   const given = value?.trim().toLowerCase();
   if (!given) return fromUrl ?? 'beta';

@@ -172,6 +172,12 @@ export class SimulatorCore implements AdminControls {
       );
       if (outcome.kind === 'stream') {
         entry.responseId = outcome.turn.responseId;
+        if (match.route.creates && faults.commitThenDrop) {
+          // The turn is stored; the client sees the connection drop before any header.
+          entry.fault = 'commit-then-drop';
+          res.destroy();
+          return;
+        }
         const fault = streamFaultName(outcome.turn);
         if (fault !== undefined) entry.fault = fault;
         await streamTurn(res, outcome.turn, {

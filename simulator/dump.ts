@@ -10,6 +10,8 @@ export interface TurnDump {
   answer: string | null;
   created_at: string;
   feedback: FeedbackRecord[];
+  /** Set when the turn was a button press (v1 `input.callback_id`): the callback ID it sent. */
+  pressed_callback_id?: string;
 }
 
 export interface ConversationDump {
@@ -37,6 +39,7 @@ export function dumpConversations(conversations: ConversationRecord[], now: numb
           answer: status === 'COMPLETED' ? t.answer : null,
           created_at: new Date(t.createdAt).toISOString(),
           feedback: t.feedback.map((f) => ({ ...f })),
+          ...(t.pressedCallbackId !== undefined && { pressed_callback_id: t.pressedCallbackId }),
         };
       }),
     }));

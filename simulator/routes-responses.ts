@@ -86,6 +86,7 @@ export const responseRoutes: Route[] = [
   {
     method: 'POST',
     template: '/conversations/{conversation_id}/responses/stream',
+    creates: true,
     handle(req, sim) {
       requireConversation(sim, req.params.conversation_id);
       // The spec makes `Accept: text/event-stream` required; the real server's reaction is undocumented.

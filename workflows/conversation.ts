@@ -45,6 +45,7 @@ import {
   type TurnResult,
   type TurnSettings,
 } from '../common/types';
+import { NO_SUCH_ACTION, resolveCallback } from '../common/callback-input';
 import { describeActivityFailure, type TurnFailure } from './failures';
 import { createMetrics, type QuestionOutcome } from '../observability/metrics';
 import { looksTerminal, UNKNOWN_STATUS } from '../moveworks/statuses';
@@ -213,6 +214,21 @@ interface OpenedTurn {
   startedAt: number;
 }
 
+/** A button press whose `label:` the previous answer did not offer: the turn ends without a request. */
+function unpressableTurn(turn: TurnInput, conversationId: string, why: string): TurnResult {
+  return {
+    rowId: turn.rowId,
+    status: 'ERROR',
+    answer: '',
+    citations: [],
+    conversationId,
+    latencyMs: 0,
+    attempts: 0,
+    errorCode: NO_SUCH_ACTION,
+    errorMessage: why,
+  };
+}
+
 async function askTurn(
   conversationId: string,
   earlierResponseIds: string[],
@@ -220,14 +236,23 @@ async function askTurn(
   { deadlineMs, poll, mode }: TurnSettings,
   progress: ConversationProgress,
   opened?: OpenedTurn,
+  previous?: TurnResult,
 ): Promise<TurnResult> {
+  const pressed = turn.callbackId === undefined ? undefined : resolveCallback(turn.callbackId, previous?.actions);
+  if (pressed && 'missing' in pressed) return unpressableTurn(turn, conversationId, pressed.missing);
   const startedAt = opened?.startedAt ?? Date.now();
   const deadline = startedAt + deadlineMs;
   const calls: HttpCalls = { attempts: 0, http429s: 0 };
   let responseId: string | undefined;
   const latency = () => Date.now() - startedAt;
   try {
-    const submission = { conversationId, question: turn.question, earlierResponseIds: [...earlierResponseIds] };
+    const submission: SubmitTurnInput = {
+      conversationId,
+      question: turn.question,
+      rowId: turn.rowId,
+      ...(pressed && { callbackId: pressed.callbackId }),
+      earlierResponseIds: [...earlierResponseIds],
+    };
     const submitted = opened?.submitted ?? (await submit(submission, mode, poll, deadlineMs));
     const pollsDone = submitted.inlinePolls ?? 0;
     // An inline poll answered 429: wait as told, and let the next poll's backoff continue from that 429.
@@ -247,7 +272,12 @@ async function askTurn(
       const earlier429s = notBefore > 0 ? 1 : undefined;
       notBefore = 0;
       const window = Math.max(MIN_POLL_WINDOW_MS, deadline - Date.now());
-      const polled = await apiActivities(window).fetchResponse({ conversationId, responseId, earlier429s });
+      const polled = await apiActivities(window).fetchResponse({
+        conversationId,
+        responseId,
+        earlier429s,
+        rowId: turn.rowId,
+      });
       calls.attempts += polled.attempt;
       calls.http429s += polled.http429s ?? 0;
       lastStatus = polled.status;
@@ -358,7 +388,9 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     if (result.conversationId === undefined) {
       const first = input.turns[0];
       const inlineMs = inlineWindow(settings);
-      const openWithFirstTurn = first !== undefined && inlineMs > 0 && patched(OPEN_WITH_FIRST_TURN);
+      // A first turn that presses a button is refused by the API: it is sent on its own, to say so.
+      const openWithFirstTurn =
+        first !== undefined && first.callbackId === undefined && inlineMs > 0 && patched(OPEN_WITH_FIRST_TURN);
       const startedAt = Date.now();
       try {
         let created: OpenConversationOutput;
@@ -367,7 +399,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
           created = await openingActivities(settings, inlineMs).openConversation({
             title: input.title,
             firstQuestion: first.question,
-            firstTurn: { question: first.question, mode: settings.mode, poll },
+            firstTurn: { question: first.question, rowId: first.rowId, mode: settings.mode, poll },
           });
           if (created.submitted) opened = { submitted: created.submitted, startedAt };
         } else {
@@ -400,7 +432,8 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     for (let index = result.turns.length; index < input.turns.length; index++) {
       if (index > 0) await continueIfLong(input, result, kept.bytes);
       const turn = input.turns[index]!;
-      const turnResult = await askTurn(conversationId, earlierResponseIds, turn, settings, progress, opened);
+      const previous = result.turns[index - 1];
+      const turnResult = await askTurn(conversationId, earlierResponseIds, turn, settings, progress, opened, previous);
       opened = undefined;
       if (index === 0) {
         turnResult.attempts += creation.attempts;

@@ -228,7 +228,12 @@ export async function evaluationRunWorkflow(input: EvaluationRunInput): Promise<
       conversationKey: key,
       conversation: conversation.conversation,
       title: conversation.title,
-      turns: conversation.turns.map(({ rowId, question, line }) => ({ rowId, question, line })),
+      turns: conversation.turns.map(({ rowId, question, line, callbackId }) => ({
+        rowId,
+        question,
+        line,
+        ...(callbackId !== undefined && { callbackId }),
+      })),
       ...run.settings,
     };
     const caseInput = {

@@ -8,9 +8,13 @@ import type { QuestionRow } from './read';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** `q-` + 12 hex of sha256(conversation NUL question): depends on this row only, not on its neighbours. */
-export function derivedId(question: string, conversation: string | undefined): string {
-  return `q-${sha256Hex(`${conversation ?? ''}\u0000${question}`).slice(0, 12)}`;
+/**
+ * `q-` + 12 hex of sha256(conversation NUL question), with NUL callback_id appended for a button press: depends on
+ * this row only, not on its neighbours.
+ */
+export function derivedId(question: string, conversation: string | undefined, callbackId?: string): string {
+  const pressed = callbackId === undefined ? '' : `\u0000${callbackId}`;
+  return `q-${sha256Hex(`${conversation ?? ''}\u0000${question}${pressed}`).slice(0, 12)}`;
 }
 
 const MAX_KEY_CHARS = 40;

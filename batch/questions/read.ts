@@ -156,9 +156,9 @@ class QuestionCollector {
     const fields = checkRow(this.header, cells, start, this.problems);
     if (fields === undefined) return;
     let id = fields.id;
-    if (id === undefined && fields.question !== '') {
+    if (id === undefined && (fields.question !== '' || fields.callback_id !== undefined)) {
       // Identical (conversation, question) pairs are told apart by their order of occurrence.
-      const base = derivedId(fields.question, fields.conversation);
+      const base = derivedId(fields.question, fields.conversation, fields.callback_id);
       const n = (this.occurrences.get(base) ?? 0) + 1;
       this.occurrences.set(base, n);
       id = n === 1 ? base : `${base}-${n}`;
@@ -172,8 +172,9 @@ class QuestionCollector {
       this.problems.push({ line: start, column: this.idColumn(), message });
     }
     if (this.problems.length > before) return;
-    const { question, conversation, title } = fields;
-    this.rows.push({ line: start, rowId: id, question, conversation, title, extra: extraCells(this.header, cells) });
+    const { question, conversation, title, callback_id: callbackId } = fields;
+    const extra = extraCells(this.header, cells);
+    this.rows.push({ line: start, rowId: id, question, conversation, title, extra, ...(callbackId && { callbackId }) });
   }
 
   /** A record csv-parse refused. Throws StopReading when the rest of the file cannot be read. */
@@ -231,6 +232,7 @@ class QuestionCollector {
         this.problems.push({ line: 1, message: 'no rows: the file has a header but no questions' });
     }
     this.rejectKeyCollisions();
+    this.rejectFirstTurnPresses();
     this.problems.sort((a, b) => a.line - b.line);
   }
 
@@ -250,6 +252,27 @@ class QuestionCollector {
       rejected.add(row);
       const message = `id "${row.rowId}" is also the key of the conversation on line ${line}; use another id`;
       this.problems.push({ line: row.line, column: this.idColumn(), message });
+    }
+    if (rejected.size > 0) this.rows = this.rows.filter((row) => !rejected.has(row));
+  }
+
+  /** A button press needs an answer before it in its conversation: the first row of one cannot press. */
+  private rejectFirstTurnPresses(): void {
+    const started = new Set<string>();
+    const rejected = new Set<QuestionRow>();
+    for (const row of this.rows) {
+      const first = row.conversation === undefined || !started.has(row.conversation);
+      if (row.conversation !== undefined) started.add(row.conversation);
+      if (!first || row.callbackId === undefined) continue;
+      rejected.add(row);
+      const index = this.header?.known.callback_id;
+      this.problems.push({
+        line: row.line,
+        column: index === undefined ? 'callback_id' : columnName(this.header, index),
+        message:
+          'callback_id presses a button of the previous answer, so the row needs an earlier row in the same ' +
+          'conversation (set its conversation column)',
+      });
     }
     if (rejected.size > 0) this.rows = this.rows.filter((row) => !rejected.has(row));
   }
@@ -274,10 +297,10 @@ class QuestionCollector {
   }
 }
 
-// The header line: which cells hold the four known columns, and which are passed through as extras.
+// The header line: which cells hold the known columns, and which are passed through as extras.
 
-type KnownColumn = 'id' | 'question' | 'conversation' | 'title';
-const KNOWN: readonly string[] = ['id', 'question', 'conversation', 'title'];
+type KnownColumn = 'id' | 'question' | 'conversation' | 'title' | 'callback_id';
+const KNOWN: readonly string[] = ['id', 'question', 'conversation', 'title', 'callback_id'];
 
 interface Header {
   /** The header names exactly as the user wrote them, in file order. */
@@ -327,26 +350,40 @@ function columnName(header: Header | undefined, index: number): string {
 const MAX_CELL_BYTES = 1024 * 1024;
 const MAX_TITLE_CHARS = 256;
 const MAX_ID_CHARS = 200;
+const MAX_CALLBACK_ID_CHARS = 4096;
 
-/** The four known cells, trimmed; blank optional cells are absent. */
+/** The known cells, trimmed; blank optional cells are absent. */
 interface RowFields {
   id?: string;
   question: string;
   conversation?: string;
   title?: string;
+  callback_id?: string;
 }
 
-const rowSchema = z.object({
-  id: z
-    .string()
-    .max(MAX_ID_CHARS, `id is longer than ${MAX_ID_CHARS} characters`)
-    // ids end up in workflow IDs and in the results files
-    .regex(/^[^\p{Cc}]*$/u, 'id contains a line break or control character')
-    .optional(),
-  question: z.string().min(1, 'question is empty'),
-  conversation: z.string().optional(),
-  title: z.string().max(MAX_TITLE_CHARS, `title is longer than ${MAX_TITLE_CHARS} characters`).optional(),
-});
+const rowSchema = z
+  .object({
+    id: z
+      .string()
+      .max(MAX_ID_CHARS, `id is longer than ${MAX_ID_CHARS} characters`)
+      // ids end up in workflow IDs and in the results files
+      .regex(/^[^\p{Cc}]*$/u, 'id contains a line break or control character')
+      .optional(),
+    question: z.string(),
+    conversation: z.string().optional(),
+    title: z.string().max(MAX_TITLE_CHARS, `title is longer than ${MAX_TITLE_CHARS} characters`).optional(),
+    callback_id: z
+      .string()
+      .max(MAX_CALLBACK_ID_CHARS, `callback_id is longer than ${MAX_CALLBACK_ID_CHARS} characters`)
+      .regex(/^[^\p{Cc}]*$/u, 'callback_id contains a line break or control character')
+      .optional(),
+  })
+  // A button press needs no question: the question cell then only describes it in the results.
+  .refine((row) => row.question !== '' || row.callback_id !== undefined, {
+    path: ['question'],
+    message: 'question is empty',
+    when: () => true, // also when another cell of the row is wrong: every problem is reported at once
+  });
 
 /**
  * Checks one record against the header and pushes its problems. Returns its fields even when they are invalid
@@ -370,6 +407,7 @@ function checkRow(header: Header, cells: string[], line: number, problems: RowPr
     question: cell('question') ?? '',
     conversation: cell('conversation'),
     title: cell('title'),
+    callback_id: cell('callback_id'),
   };
   const parsed = rowSchema.safeParse(fields);
   for (const issue of parsed.success ? [] : parsed.error.issues) {

@@ -14,6 +14,8 @@ export interface ResultRecord {
   conversation?: string;
   /** The row's title, for the `title` column of results.csv. */
   title?: string;
+  /** The row's callback_id: the turn pressed this button (as written: an ID or `label:<label>`). */
+  callbackId?: string;
   extra: Record<string, string>;
   status: TurnStatus;
   answer: string;
@@ -99,6 +101,8 @@ export class CsvLayout {
           return (r) => text(r.conversation);
         case 'title':
           return (r) => text(r.title ?? r.extra[name]);
+        case 'callback_id':
+          return (r) => text(r.callbackId ?? r.extra[name]);
         default:
           return (r) => text(r.extra[name]);
       }

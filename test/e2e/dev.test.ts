@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectedAnswer } from '../../simulator';
+import { actionQuestion, expectedAnswer, MORE_ACTION_LABEL } from '../../simulator';
 import { readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
 
@@ -33,17 +33,29 @@ describe('mwbatch dev run twice', () => {
 });
 
 describe('mwbatch dev with MOVEWORKS_API=v1', () => {
-  it('runs the whole job against the v1 API of the simulator (conv_/resp_ ULIDs, /assistant/v1)', async () => {
+  it('runs the whole job against the v1 API of the simulator (conv_/resp_ ULIDs, /assistant/v1), pressing a button', async () => {
     const dir = tempDir();
-    const file = writeCsv(dir, 'questions.csv', ['question', QUESTION]);
+    const press = `label:${MORE_ACTION_LABEL}`;
+    const file = writeCsv(dir, 'questions.csv', [
+      'conversation,question,callback_id',
+      `vpn,${QUESTION},`,
+      `vpn,,${press}`,
+    ]);
     const dev = await runCli(['dev', file], { MOVEWORKS_API: 'v1' }, dir);
     expect(dev.code, dev.stderr).toBe(0);
     expect(dev.stderr).toMatch(/Moveworks simulator on http:\/\/127\.0\.0\.1:\d+\/assistant\/v1 \(v1 API\)/);
     expect(dev.stdout).toContain(`[COMPLETED] ${QUESTION}\n    → ${expectedAnswer(QUESTION)}`);
     const batch = /Results: results\/(demo-\d{8}-\d{6})\/results\.csv/.exec(dev.stdout)?.[1];
-    const [row] = readResultsCsv(join(dir, 'results', batch!));
+    const [row, pressed] = readResultsCsv(join(dir, 'results', batch!));
     expect(row?.conversation_id).toMatch(/^conv_[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(row?.response_id).toMatch(/^resp_[0-9A-HJKMNP-TV-Z]{26}$/);
+    // The second row pressed the first answer's button, in the same conversation, and says so in its column.
+    expect(pressed).toMatchObject({
+      callback_id: press,
+      status: 'COMPLETED',
+      answer: expectedAnswer(actionQuestion(MORE_ACTION_LABEL, QUESTION)),
+      conversation_id: row?.conversation_id,
+    });
     // The buttons and links the v1 answer offered are kept in results.jsonl.
     const [record] = readFileSync(join(dir, 'results', batch!, 'results.jsonl'), 'utf8')
       .trim()

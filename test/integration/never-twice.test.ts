@@ -90,6 +90,22 @@ describe('streams that fail before naming the response', () => {
     },
   );
 
+  it('a 200 JSON answer instead of a stream: the response it names is polled, with no look-up and no second POST', async () => {
+    stack = await startStackForTest({ simulator: { answerDelayMs: 300 } });
+    const questions = ['a proxy that buffers the stream [sim:stream-early=not-sse]'];
+    for (const inlineMs of [0, undefined]) {
+      const poll = { ...fastPoll, inlineMs };
+      const handle = await startConversation(stack, { turns: turnsOf(questions), poll, mode: 'stream' });
+      const result = await handle.result();
+      expectAnswered(result, questions);
+      expect(result.turns[0]?.attempts).toBeGreaterThan(1); // the POST, then polls of the named response
+    }
+    expect(submissions()[questions[0]!]).toBe(2); // once per conversation
+    const routes = stack.sim.requests().map((r) => `${r.method} ${r.route}`);
+    expect(routes.filter((r) => r.endsWith('/responses/stream'))).toHaveLength(2);
+    expect(routes.filter((r) => r.endsWith('/messages'))).toEqual([]);
+  });
+
   it('a POST still on its way when the heartbeat timeout would fire is not asked again', async () => {
     // The server takes 14 s to commit the POST: past the stream activity's 10 s heartbeat timeout.
     stack = await startStackForTest({ simulator: { answerDelayMs: 200 }, timeoutMs: 30_000 });

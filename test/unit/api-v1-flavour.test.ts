@@ -35,6 +35,14 @@ describe('apiFlavourFrom (MOVEWORKS_API, else the base URL)', () => {
     );
   });
 
+  it('refuses the newest /rest/v1 prefix, whose request shapes mwbatch does not speak, whatever MOVEWORKS_API says', () => {
+    for (const value of [undefined, 'beta', 'v1']) {
+      expect(() => apiFlavourFrom(value, 'https://api.eu.moveworks.ai/rest/v1/')).toThrow(
+        'MOVEWORKS_BASE_URL ends with /rest/v1, a newer Conversations API mwbatch does not support',
+      );
+    }
+  });
+
   it('gives the default base URL of the chosen API when MOVEWORKS_BASE_URL is not set', () => {
     expect(resolveApi('v1', undefined)).toEqual({ api: 'v1', baseUrl: 'https://api.moveworks.ai/assistant/v1' });
     expect(resolveApi(undefined, undefined)).toEqual({ api: 'beta', baseUrl: DEFAULT_BASE_URLS.beta });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { evaluateChecks } from '../../evaluation/checks';
+import { conversationsOf } from '../../evaluation/run-input';
 import { formatSuiteProblems, readSuite, suiteName, type Suite } from '../../evaluation/suite';
 
 const dirs: string[] = [];
@@ -179,6 +180,24 @@ describe('suite names and printed problems', () => {
   it('prints problems as path:line:column: message', () => {
     expect(formatSuiteProblems('suites/it.csv', [{ line: 4, column: 'max_latency_ms', message: 'bad' }])).toEqual([
       'suites/it.csv:4:max_latency_ms: bad',
+    ]);
+  });
+});
+
+describe('a suite row that presses a button (callback_id)', () => {
+  it('is checked like any row, and its press reaches the run input', async () => {
+    const suite = await read(
+      [
+        'conversation,question,callback_id,expect_contains',
+        'c,Open a ticket,,ticket',
+        'c,,label:Approve,approved',
+      ].join('\n'),
+    );
+    expect(suite.problems).toEqual([]);
+    const [conversation] = conversationsOf(suite);
+    expect(conversation?.turns.map((turn) => [turn.callbackId, turn.checks.contains])).toEqual([
+      [undefined, ['ticket']],
+      ['label:Approve', ['approved']],
     ]);
   });
 });
