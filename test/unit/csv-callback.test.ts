@@ -2,28 +2,15 @@
  * The `callback_id` column of a question file: a row that presses a button the previous answer offered instead of
  * asking. It needs no question, must follow an earlier row of its conversation, and is echoed in results.csv.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { formatProblem, readQuestionFile, type QuestionFile } from '../../batch/questions';
+import { describe, expect, it } from 'vitest';
+import { readText } from '../helpers/question-file';
+import { formatProblem, type QuestionFile } from '../../batch/questions';
 import { inputOfConversation, conversationInputHash } from '../../batch/start';
 import { groupConversations } from '../../batch/questions/conversations';
 import { CsvLayout, type ResultRecord } from '../../batch/results';
 import { resolveCallback } from '../../common/callback-input';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function read(content: string): Promise<QuestionFile> {
-  const dir = await mkdtemp(join(tmpdir(), 'mwbatch-csv-'));
-  dirs.push(dir);
-  const path = join(dir, 'questions.csv');
-  await writeFile(path, content);
-  return readQuestionFile(path);
-}
+const read = readText;
 
 describe('the callback_id column', () => {
   it('a row may press a button instead of asking: no question needed, the press reaches the workflow input', async () => {

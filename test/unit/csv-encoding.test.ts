@@ -1,21 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { formatProblem, readQuestionFile, type QuestionFile } from '../../batch/questions';
+import { describe, expect, it } from 'vitest';
+import { readText } from '../helpers/question-file';
+import { formatProblem, type QuestionFile } from '../../batch/questions';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function read(content: Buffer): Promise<QuestionFile> {
-  const dir = await mkdtemp(join(tmpdir(), 'mwbatch-csv-'));
-  dirs.push(dir);
-  const path = join(dir, 'questions.csv');
-  await writeFile(path, content);
-  return readQuestionFile(path);
-}
+const read = readText;
 
 const printed = (file: QuestionFile) => file.problems.map(formatProblem);
 const text = 'question,id\nWhere is the café?,1\n';

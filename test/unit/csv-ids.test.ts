@@ -1,28 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  conversationKey,
-  deriveBatchId,
-  groupConversations,
-  readQuestionFile,
-  type QuestionFile,
-} from '../../batch/questions';
+import { describe, expect, it } from 'vitest';
+import { readText } from '../helpers/question-file';
+import { conversationKey, deriveBatchId, groupConversations, type QuestionFile } from '../../batch/questions';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
-
-async function read(content: string): Promise<QuestionFile> {
-  const dir = await mkdtemp(join(tmpdir(), 'mwbatch-csv-'));
-  dirs.push(dir);
-  const path = join(dir, 'questions.csv');
-  await writeFile(path, content);
-  return readQuestionFile(path);
-}
+const read = readText;
 
 const idsByQuestion = (file: QuestionFile) => Object.fromEntries(file.rows.map((row) => [row.question, row.rowId]));
 
