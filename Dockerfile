@@ -15,7 +15,8 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 # ---------------------------------------------------------------------------------------------------------------
 # build: `npm run build`, as on a developer's machine: TypeScript to dist/, then the workflow bundle
 # dist/workflow-bundle.js (scripts/bundle-workflows.ts, with the encrypting failure converter), so workers skip
-# webpack at start-up and encrypt failure messages like every other payload.
+# webpack at start-up and encrypt failure messages like every other payload, and its twin with the tracing
+# interceptors, dist/workflow-bundle-traced.js.
 # ---------------------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -56,9 +57,10 @@ FROM ${NODE_IMAGE} AS runtime
 # MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (the SDK's Rust runtime runs several) its own malloc
 # arena, up to 8 per core, each holding freed memory; two arenas took ~45 MB off a worker with 1,000 conversations
 # in flight (bench/COMPARE.md, scenario 3). The worker's V8 heap settings are in worker/heap.ts.
+# No MWBATCH_WORKFLOW_BUNDLE: the worker picks the bundle the build wrote next to its code, dist/workflow-bundle.js,
+# or dist/workflow-bundle-traced.js with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT).
 ENV NODE_ENV=production \
-    MALLOC_ARENA_MAX=2 \
-    MWBATCH_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json ./
 COPY bin ./bin

@@ -1,8 +1,10 @@
 /**
  * One HTTP call to the Conversations API: headers, per-attempt deadline, one token refresh on 401,
- * error mapping, a cap on the body size and schema parsing. It never retries anything else: the caller
- * (Temporal) owns retries.
+ * error mapping, a cap on the body size and schema parsing, and one OpenTelemetry client span per request (a
+ * no-op unless the worker registered a tracer provider: observability/tracing.ts). It never retries anything else:
+ * the caller (Temporal) owns retries.
  */
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import type { AuthProvider } from './auth';
 import { Deadline, type CallOptions, type Operation } from './deadline';
@@ -56,6 +58,9 @@ export function pathTemplate(segments: readonly string[]): string {
   return `/${parts.join('/')}`;
 }
 
+/** Client spans of the API calls, children of the activity's span. */
+const tracer = trace.getTracer('mwbatch.moveworks');
+
 export type QueryValue = string | number | boolean | undefined;
 
 export interface RequestSpec {
@@ -79,10 +84,24 @@ export interface OpenedResponse {
 export class Transport {
   readonly #config: TransportConfig;
   readonly #base: string;
+  /** The base URL's path (`/rest/api/v1`...), before the request's own path on a span's `url.path`. */
+  readonly #basePath: string;
+  /** The server attributes of every span. */
+  readonly #server: Attributes;
 
   constructor(config: TransportConfig) {
     this.#config = config;
     this.#base = config.baseUrl.replace(/\/+$/, '');
+    // A base URL that does not parse fails at the first request, as it always did; its spans just say less.
+    const base = URL.canParse(this.#base) ? new URL(this.#base) : undefined;
+    this.#basePath = base?.pathname.replace(/\/+$/, '') ?? '';
+    this.#server = base
+      ? {
+          'server.address': base.hostname,
+          'server.port': Number(base.port) || (base.protocol === 'https:' ? 443 : 80),
+          'url.scheme': base.protocol.slice(0, -1),
+        }
+      : {};
   }
 
   get onUnknown(): UnknownReporter | undefined {
@@ -100,7 +119,7 @@ export class Transport {
       // The token may have been revoked or expired early: fetch a new one and try exactly once more.
       await this.readText(opened).catch(() => undefined);
       const fresh = await auth.getToken({ forceRefresh: true, signal: opts.signal });
-      opened = await this.#send(url, spec, op, fresh, redactor([token, fresh]), opts);
+      opened = await this.#send(url, spec, op, fresh, redactor([token, fresh]), opts, 1);
     }
     if (opened.res.ok) return opened;
     // An error body longer than the cap is cut: the status says what happened, the body only adds detail.
@@ -143,6 +162,7 @@ export class Transport {
     return parsed.data;
   }
 
+  /** One request under its own client span; `resendCount` is 1 for the request repeated after a token refresh. */
   async #send(
     url: string,
     spec: RequestSpec,
@@ -150,38 +170,56 @@ export class Transport {
     token: string,
     redact: Redactor,
     opts: CallOptions,
+    resendCount = 0,
   ): Promise<OpenedResponse> {
-    const { assistantName, userAgent } = this.#config;
-    const headers: Record<string, string> = {
-      authorization: `Bearer ${token}`,
-      'assistant-name': assistantName,
-      accept: spec.accept ?? 'application/json',
-      'user-agent': userAgent,
+    const template = pathTemplate(spec.segments);
+    const attributes: Attributes = {
+      ...this.#server,
+      'http.request.method': spec.method,
+      'url.path': `${this.#basePath}${op.path}`,
+      'url.template': template,
+      ...(resendCount > 0 && { 'http.request.resend_count': resendCount }),
     };
-    if (spec.body !== undefined) headers['content-type'] = 'application/json';
-    const deadline = new Deadline(opts.timeoutMs ?? this.#config.timeoutMs, opts.signal);
-    try {
-      const res = await this.#config.fetch(url, {
-        method: spec.method,
-        headers,
-        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: deadline.signal,
-      });
-      const rootUuid = res.headers.get('x-moveworks-root-uuid') ?? res.headers.get('x-trace-id') ?? undefined;
-      this.#observe(spec, res, rootUuid);
-      return { res, deadline, op, redact, rootUuid };
-    } catch (err) {
-      deadline.dispose();
-      throw deadline.translate(err, op, redact);
-    }
+    return tracer.startActiveSpan(`${spec.method} ${template}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const { assistantName, userAgent } = this.#config;
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${token}`,
+        'assistant-name': assistantName,
+        accept: spec.accept ?? 'application/json',
+        'user-agent': userAgent,
+      };
+      if (spec.body !== undefined) headers['content-type'] = 'application/json';
+      // The W3C trace context (traceparent) of this span, when tracing is on.
+      propagation.inject(context.active(), headers);
+      const deadline = new Deadline(opts.timeoutMs ?? this.#config.timeoutMs, opts.signal);
+      try {
+        const res = await this.#config.fetch(url, {
+          method: spec.method,
+          headers,
+          body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+          signal: deadline.signal,
+        });
+        const rootUuid = res.headers.get('x-moveworks-root-uuid') ?? res.headers.get('x-trace-id') ?? undefined;
+        const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+        recordResponse(span, res.status, retryAfterMs, rootUuid);
+        this.#observe(spec, res.status, retryAfterMs, rootUuid);
+        return { res, deadline, op, redact, rootUuid };
+      } catch (err) {
+        deadline.dispose();
+        const failure = deadline.translate(err, op, redact);
+        recordFailure(span, failure);
+        throw failure;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   /** An observer's failure must never fail the call it watches. */
-  #observe(spec: RequestSpec, res: globalThis.Response, rootUuid: string | undefined): void {
+  #observe(spec: RequestSpec, status: number, retryAfterMs: number | undefined, rootUuid: string | undefined): void {
     const observer = this.#config.onExchange;
     if (!observer) return;
-    const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
-    const exchange = { method: spec.method, path: pathTemplate(spec.segments), status: res.status, rootUuid };
+    const exchange = { method: spec.method, path: pathTemplate(spec.segments), status, rootUuid };
     try {
       observer(retryAfterMs === undefined ? exchange : { ...exchange, retryAfterMs });
     } catch {
@@ -199,6 +237,33 @@ export class Transport {
       opened.deadline.dispose();
     }
   }
+}
+
+/*
+ * A span says what was asked and what came back: method, server, path, route template, status, Retry-After, the
+ * Moveworks root uuid; names from the OpenTelemetry HTTP semantic conventions where they have one. Never the query,
+ * the headers (the token) or a body (the question, the answer).
+ */
+
+/**
+ * The response on the request's span: its status (an error from 400 on, as the HTTP conventions say for a client),
+ * the wait a 429 or 503 asked for, and the id Moveworks support traces a request by.
+ */
+function recordResponse(span: Span, status: number, retryAfterMs: number | undefined, rootUuid: string | undefined) {
+  span.setAttribute('http.response.status_code', status);
+  if (retryAfterMs !== undefined) span.setAttribute('mwbatch.retry_after_ms', retryAfterMs);
+  if (rootUuid) span.setAttribute('mwbatch.moveworks.root_uuid', rootUuid);
+  if (status >= 400) {
+    span.setAttribute('error.type', String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+}
+
+/** No response (a timeout, a network failure, the caller's abort): the error's name and its redacted message. */
+function recordFailure(span: Span, failure: unknown) {
+  const error = failure instanceof Error ? failure : undefined;
+  span.setAttribute('error.type', error?.name ?? 'Error');
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error?.message });
 }
 
 export interface BodyText {

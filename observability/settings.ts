@@ -1,7 +1,7 @@
 /**
  * The observability settings of the worker and the gateway, from the environment: where metrics and health are
  * served (MWBATCH_METRICS_ADDR), the log format and level (MWBATCH_LOG_FORMAT, MWBATCH_LOG_LEVEL), and whether
- * traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT).
+ * and as what service traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_SERVICE_NAME).
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
@@ -20,8 +20,10 @@ export interface ObservabilitySettings {
   log: LogSettings;
   /** host:port of the metrics and health server; unset: neither is served. */
   metrics?: { host: string; port: number };
-  /** The OTLP endpoint traces go to; unset: no tracing. */
+  /** The OTLP/HTTP endpoint traces go to (`<endpoint>/v1/traces`); unset: no tracing. */
   otlpEndpoint?: string;
+  /** The `service.name` of the spans (OTEL_SERVICE_NAME); unset: `mwbatch-worker`. */
+  serviceName?: string;
 }
 
 /** `host:port`, `[v6]:port` or `:port` (all interfaces). */
@@ -43,7 +45,10 @@ const schema = z.object({
     .transform((v) => v.toLowerCase())
     .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }))
     .default('info'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ error: 'must be a URL, e.g. http://otel-collector:4318' }).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://otel-collector:4318' })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
 });
 
 export interface Surroundings {
@@ -85,5 +90,6 @@ export function loadObservabilitySettings(
     log: { format: e.MWBATCH_LOG_FORMAT ?? defaultLogFormat(surroundings), level: e.MWBATCH_LOG_LEVEL },
     metrics: e.MWBATCH_METRICS_ADDR,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    serviceName: e.OTEL_SERVICE_NAME,
   };
 }

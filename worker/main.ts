@@ -1,8 +1,9 @@
 /**
  * The worker process: configuration from the environment (validated), the runtime's logs and metrics
  * (observability/), one connection to Temporal, one Moveworks API call to check the base URL and credentials, the
- * workflow and activity workers, the metrics and health server (MWBATCH_METRICS_ADDR), and a graceful shutdown on
- * SIGINT/SIGTERM (handled by the SDK runtime: in-flight activities finish, then the process exits).
+ * workflow and activity workers, the metrics and health server (MWBATCH_METRICS_ADDR), OpenTelemetry tracing
+ * (OTEL_EXPORTER_OTLP_ENDPOINT), and a graceful shutdown on SIGINT/SIGTERM (handled by the SDK runtime: in-flight
+ * activities finish, the buffered spans are exported, then the process exits).
  */
 import { NativeConnection } from '@temporalio/worker';
 import { checkMoveworksApi, isFatalApiProblem } from '../activities/api-check';
@@ -17,7 +18,7 @@ import { workerMetrics } from '../observability/metrics';
 import { installRuntime } from '../observability/runtime';
 import { createObservabilityServer, type ObservabilityServer } from '../observability/server';
 import { loadObservabilitySettings, type ObservabilitySettings } from '../observability/settings';
-import { missingTracingPackages, TRACING_PACKAGES } from '../observability/tracing';
+import { bundleHasTracing, startTracing, withoutCredentials, type WorkerTracing } from '../observability/tracing';
 import { loadWorkerSettings } from './config';
 import { workerReadiness } from './health';
 import { applyHeapSettings } from './heap';
@@ -35,7 +36,7 @@ export async function runWorker(
   // Before Worker.create: the workflow thread's heap limit only reaches threads started afterwards.
   applyHeapSettings(settings.heap);
   const { sdkMetricsUrl } = await installRuntime(observability, logger);
-  warnIfTracingUnavailable(observability, logger);
+  const tracing = await startWorkerTracing(observability, env.MWBATCH_WORKFLOW_BUNDLE, logger);
   let workers: WorkerPair | undefined;
   const server = await startObservabilityServer(observability, sdkMetricsUrl, () => workerReadiness(workers));
   const { temporal } = settings;
@@ -80,6 +81,7 @@ export async function runWorker(
       dataConverter,
       runsDir: settings.runsDir,
       env,
+      tracing,
     });
     const rps = settings.rps ? `, API budget ${settings.rps} req/s` : '';
     const encrypted = dataConverter ? ', payloads encrypted' : '';
@@ -94,6 +96,7 @@ export async function runWorker(
   } finally {
     await server?.close();
     await connection?.close();
+    await tracing?.shutdown();
   }
 }
 
@@ -114,14 +117,22 @@ async function startObservabilityServer(
   }
 }
 
-function warnIfTracingUnavailable({ otlpEndpoint }: ObservabilitySettings, logger: Logger): void {
-  if (!otlpEndpoint) return;
-  const missing = missingTracingPackages();
-  if (missing.length === 0) return;
-  logger.warn(
-    `OTEL_EXPORTER_OTLP_ENDPOINT is set but tracing is not available in this build (missing ${missing.join(', ')});` +
-      ` running without traces. Install: npm install ${TRACING_PACKAGES.join(' ')}`,
-  );
+/** Tracing on when OTEL_EXPORTER_OTLP_ENDPOINT is set; the OpenTelemetry packages are loaded only then. */
+async function startWorkerTracing(
+  { otlpEndpoint, serviceName }: ObservabilitySettings,
+  bundlePath: string | undefined,
+  logger: Logger,
+): Promise<WorkerTracing | undefined> {
+  if (!otlpEndpoint) return undefined;
+  const tracing = await startTracing({ endpoint: otlpEndpoint, serviceName, logger });
+  logger.info(`tracing to ${withoutCredentials(otlpEndpoint)}`);
+  if (bundlePath && !bundleHasTracing(bundlePath)) {
+    logger.warn(
+      `MWBATCH_WORKFLOW_BUNDLE ${bundlePath} has no tracing interceptors: the workflows get no spans (activities and` +
+        ' API calls still do). Point it at the traced bundle `npm run build` writes (dist/workflow-bundle-traced.js).',
+    );
+  }
+  return tracing;
 }
 
 if (require.main === module) {

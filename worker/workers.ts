@@ -12,6 +12,8 @@ import { createActivities } from '../activities';
 import { createEvaluationActivities } from '../activities/evaluation';
 import { apiTaskQueue } from '../common/names';
 import type { MoveworksClient } from '../moveworks';
+import { rowLogContext } from '../observability/activity-log-context';
+import { DROP_WORKFLOW_SPANS, WORKFLOW_TRACING_MODULE, type WorkerTracing } from '../observability/tracing';
 import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './config';
 
 export interface WorkerPairOptions {
@@ -22,7 +24,10 @@ export interface WorkerPairOptions {
   rps?: number;
   maxConcurrentActivities?: number;
   maxCachedWorkflows?: number;
-  /** A pre-built bundle (bundleWorkflowCode) skips webpack at start-up: tests and production use it. */
+  /**
+   * A pre-built bundle (bundleWorkflowCode) skips webpack at start-up: tests and production use it. Default: the one
+   * `npm run build` wrote for this worker, traced or not.
+   */
   workflowBundlePath?: string;
   /** Payload encryption (codec/data-converter.ts); the same converter must be given to every client. */
   dataConverter?: DataConverter;
@@ -30,6 +35,8 @@ export interface WorkerPairOptions {
   runsDir?: string;
   /** The environment the notification activity reads the webhook URL from; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** OpenTelemetry tracing (observability/tracing.ts): the traced bundle, its sink, the activity interceptors. */
+  tracing?: WorkerTracing;
 }
 
 /** The workflows' source: the .ts file when running from source (tests), the compiled .js from dist/. */
@@ -38,9 +45,15 @@ export function workflowsPath(): string {
   return existsSync(ts) ? ts : join(__dirname, '..', 'workflows', 'index.js');
 }
 
-/** The bundle `npm run build` writes next to the compiled code (dist/workflow-bundle.js), when present. */
-export function prebuiltBundlePath(): string | undefined {
-  const bundle = join(__dirname, '..', 'workflow-bundle.js');
+/**
+ * The bundle `npm run build` writes next to the compiled code, when present: dist/workflow-bundle.js, or with
+ * `traced` dist/workflow-bundle-traced.js, the same workflows with the tracing interceptors
+ * (scripts/bundle-workflows.ts).
+ */
+export function prebuiltBundlePath(traced = false): string | undefined {
+  const bundle = traced
+    ? join(__dirname, '..', 'workflow-bundle-traced.js')
+    : join(__dirname, '..', 'workflow-bundle.js');
   return existsSync(bundle) ? bundle : undefined;
 }
 
@@ -54,15 +67,21 @@ export interface WorkerPair {
 
 export async function createWorkerPair(options: WorkerPairOptions): Promise<WorkerPair> {
   const { connection, namespace, taskQueue } = options;
-  const bundlePath = options.workflowBundlePath ?? prebuiltBundlePath();
+  const { tracing } = options;
+  const bundlePath = options.workflowBundlePath ?? prebuiltBundlePath(tracing !== undefined);
+  // Without a bundle the worker bundles the workflows itself, with the interceptors the traced bundle carries.
   const workflowSource: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = bundlePath
     ? { workflowBundle: { codePath: bundlePath } }
     : { workflowsPath: workflowsPath() };
+  const workflowModules = !bundlePath && tracing ? [WORKFLOW_TRACING_MODULE] : [];
+  const activityInterceptors = [rowLogContext, ...(tracing?.activityInterceptors ?? [])];
   const workflowWorker = await Worker.create({
     connection,
     namespace,
     taskQueue,
     ...workflowSource,
+    interceptors: { workflowModules, activity: activityInterceptors },
+    sinks: tracing?.sinks ?? DROP_WORKFLOW_SPANS,
     // The checks read answers from Temporal through a client over this worker's own connection.
     activities: createEvaluationActivities({
       client: new Client({ connection, namespace, dataConverter: options.dataConverter }),
@@ -80,6 +99,7 @@ export async function createWorkerPair(options: WorkerPairOptions): Promise<Work
     namespace,
     taskQueue: apiTaskQueue(taskQueue),
     activities: createActivities({ moveworks: options.moveworks, severalRequests: options.rps === undefined }),
+    interceptors: { activity: activityInterceptors },
     dataConverter: options.dataConverter,
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
     maxTaskQueueActivitiesPerSecond: options.rps,

@@ -1,7 +1,7 @@
 /**
  * Structured logs: with MWBATCH_LOG_FORMAT=json every line the worker writes (its own, the SDK's, the core's
  * forwarded ones, the activities') is one JSON object with time, level and msg; the lines about a question carry
- * its workflow id, run id, batch id and conversation key, and the API lines the root uuid the API answered with;
+ * its workflow id, run id, batch id, conversation key and row id, and the API lines the root uuid the API answered with;
  * the token is in none of them. The gateway logs its requests the same way.
  */
 import { randomUUID } from 'node:crypto';
@@ -86,6 +86,10 @@ describe('worker logs (MWBATCH_LOG_FORMAT=json)', () => {
     // The batch's two conversations (and the batch's pre-flight API check, a workflow of its own).
     const keys = new Set(apiLines.map((l) => String(l.conversationKey)).filter((k) => !k.startsWith('api-check')));
     expect(keys.size).toBe(2);
+    // Each line about a turn names the row of the question file it was about.
+    const rowsOf = (key: string) => new Set(apiLines.filter((l) => l.conversationKey === key).map((l) => l.rowId));
+    expect(rowsOf('a')).toEqual(new Set(['a']));
+    expect(rowsOf('c-conv-b')).toEqual(new Set(['b', 'c']));
 
     expect(worker.log()).not.toContain(token);
     expect(worker.log()).not.toMatch(/bearer\s+(?!\[redacted\])/i);
