@@ -20,6 +20,11 @@ export function callbackLabel(reference: string): string | undefined {
     : undefined;
 }
 
+/** How a turn reads to a person: its question, or for a button press without one, `(pressed <callback_id>)`. */
+export function turnText(turn: { question: string; callbackId?: string }): string {
+  return turn.question || (turn.callbackId === undefined ? '' : `(pressed ${turn.callbackId})`);
+}
+
 const comparable = (text: string): string => text.replace(/\s+/g, ' ').trim().toLowerCase();
 
 /**

@@ -12,6 +12,7 @@ import { conversationWorkflowId, evaluationBatchId, evaluationCaseWorkflowId, re
 import type { ConversationResult } from '../common/types';
 import { csvText } from '../common/csv';
 import { PRIVATE_DIR, PRIVATE_FILE_MODE } from '../common/private-files';
+import { turnText } from '../common/callback-input';
 import { CsvLayout } from '../batch/results';
 import { recordFromWorkflowError, recordsFromResult } from '../batch/turn-records';
 import type { QuestionRow } from '../batch/questions';
@@ -154,7 +155,7 @@ export function reportData(
     rowId: r.rowId,
     repeat: r.repeat,
     line: r.line,
-    question: r.question,
+    question: turnText(r),
     conversation: r.conversation,
     tags: r.tags,
     status: r.status,

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { apiFlavourFrom, ApiFlavourError, type ApiFlavour } from '../../moveworks/api-flavour';
 import { ConfigError } from '../../common/errors';
 import { safeForTerminal } from '../../common/terminal';
+import { turnText } from '../../common/callback-input';
 import { loadTemporalSettings } from '../../config/temporal';
 import { checkSubmitBatchId } from '../../batch/batch-id';
 import { loadBatchFile, submitFile } from '../../batch/submit-file';
@@ -56,7 +57,8 @@ export function registerDev(program: Command): void {
               apiCheck: false, // its own worker, on its own simulator
               onRow: (row, status, answer) =>
                 console.log(
-                  `[${status}] ${safeForTerminal(row.question)}\n    → ${safeForTerminal(answer) || '(no answer)'}`,
+                  `[${status}] ${safeForTerminal(turnText(row))}\n` +
+                    `    → ${safeForTerminal(answer) || '(no answer)'}`,
                 ),
             });
             const { skipped } = outcome.summary;

@@ -45,6 +45,7 @@ describe('mwbatch dev with MOVEWORKS_API=v1', () => {
     expect(dev.code, dev.stderr).toBe(0);
     expect(dev.stderr).toMatch(/Moveworks simulator on http:\/\/127\.0\.0\.1:\d+\/assistant\/v1 \(v1 API\)/);
     expect(dev.stdout).toContain(`[COMPLETED] ${QUESTION}\n    → ${expectedAnswer(QUESTION)}`);
+    expect(dev.stdout).toContain(`[COMPLETED] (pressed ${press})\n`);
     const batch = /Results: results\/(demo-\d{8}-\d{6})\/results\.csv/.exec(dev.stdout)?.[1];
     const [row, pressed] = readResultsCsv(join(dir, 'results', batch!));
     expect(row?.conversation_id).toMatch(/^conv_[0-9A-HJKMNP-TV-Z]{26}$/);

@@ -8,7 +8,7 @@ import { formatProblem, type QuestionFile } from '../../batch/questions';
 import { inputOfConversation, conversationInputHash } from '../../batch/start';
 import { groupConversations } from '../../batch/questions/conversations';
 import { CsvLayout, type ResultRecord } from '../../batch/results';
-import { resolveCallback } from '../../common/callback-input';
+import { resolveCallback, turnText } from '../../common/callback-input';
 
 const read = readText;
 
@@ -110,5 +110,13 @@ describe('resolveCallback', () => {
     expect(resolveCallback('label:Yes', undefined)).toEqual({
       missing: 'the previous answer offered no button labelled "Yes" (it offered none); nothing was sent',
     });
+  });
+});
+
+describe('turnText', () => {
+  it('shows a press without a description as what it pressed, in the CLI and the evaluation report', () => {
+    expect(turnText({ question: '', callbackId: 'label:Approve' })).toBe('(pressed label:Approve)');
+    expect(turnText({ question: 'approve it', callbackId: 'label:Approve' })).toBe('approve it');
+    expect(turnText({ question: 'a question' })).toBe('a question');
   });
 });
