@@ -43,7 +43,7 @@ import type {
   StartedRun,
   TurnVerdict,
 } from '../../evaluation/types';
-import { expectedAnswer, type RecordedRequest } from '../../simulator';
+import { actionQuestion, expectedAnswer, MORE_ACTION_LABEL, type RecordedRequest } from '../../simulator';
 import type { evaluationRunWorkflow } from '../../workflows';
 import { SUITE_HASH_MEMO } from '../../workflows/evaluation-run';
 import { tempDir } from '../helpers/batch';
@@ -266,6 +266,29 @@ describe('record conversation workflow histories', () => {
     const history = await handle.fetchHistory();
     expect(activities(history)).toEqual(['openConversation', 'submitTurn', 'submitTurn']);
     save('multi-turn', history);
+  });
+
+  it('press-button: v1, a button of the first answer pressed by its label, then a label it did not offer', async () => {
+    const question = 'How do I request a new laptop?';
+    const handle = await start(
+      'press-button',
+      { simulator: { answerDelayMs: 800 }, baseUrl: (sim) => sim.baseUrls.v1 },
+      {
+        turns: [
+          { rowId: 'r1', question },
+          { rowId: 'r2', question: '', callbackId: `label:${MORE_ACTION_LABEL}` },
+          { rowId: 'r3', question: '', callbackId: 'label:Approve' },
+        ],
+      },
+    );
+    const result = await handle.result();
+    expect(result.turns.map((t) => t.status)).toEqual(['COMPLETED', 'COMPLETED', 'ERROR']);
+    expect(result.turns[1]?.answer).toBe(expectedAnswer(actionQuestion(MORE_ACTION_LABEL, question)));
+    expect(result.turns[2]?.errorCode).toBe('NO_SUCH_ACTION');
+    const history = await handle.fetchHistory();
+    // The press is one activity; the label nobody offered is none.
+    expect(activities(history)).toEqual(['openConversation', 'submitTurn']);
+    save('press-button', history);
   });
 
   it('cancel: the client cancels while the workflow polls on timers', async () => {
