@@ -127,8 +127,9 @@ export async function postAndStream(run: SubmissionAttempt, input: SubmitTurnInp
     // Once the stream named the response, poll it: a stream cut short, or a 200 that answered with the response as
     // JSON instead of a stream (a buffering proxy). Before that, nothing is known: the StreamError is retried, and
     // the retry looks the turn up before it posts again (activities/failures.ts).
-    const named = stream?.responseId ?? (err instanceof StreamError ? err.responseId : undefined);
-    if (!(err instanceof StreamError) || !named) throw err;
+    if (!(err instanceof StreamError)) throw err;
+    const named = stream?.responseId ?? err.responseId;
+    if (!named) throw err;
     if (run.checkpoint.responseId !== named) recordResponseId(run, named);
     const problem = err.code ?? 'STREAM_CUT';
     log.warn('the stream did not deliver the answer; polling the response instead', {

@@ -14,12 +14,7 @@ import type { ConversationProgress, ConversationResult, TurnResult } from '../co
 import { loadTemporalSettings, type TemporalSettings } from '../config/temporal';
 import { progressQuery, type conversationWorkflow } from '../workflows/conversation';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-
-/** What a submitting activity heartbeats (activities/submission.ts SubmissionCheckpoint), as far as progress needs. */
-interface OpeningCheckpoint {
-  conversationId?: string;
-  responseId?: string;
-}
+import type { SubmissionCheckpoint } from '../activities/submission';
 import { IdempotencyConflictError, QuestionNotFoundError } from './errors';
 import { askWorkflowId, checkIdempotencyKey, parseAskRequest, type AskRequest } from './request';
 
@@ -144,7 +139,7 @@ export class AskHandle {
       const payloads = activity.heartbeatDetails?.payloads;
       if (!payloads?.length) continue;
       const converter = this.client.options.loadedDataConverter;
-      const beat = await decodeFromPayloadsAtIndex<OpeningCheckpoint>(converter, 0, payloads);
+      const beat = await decodeFromPayloadsAtIndex<SubmissionCheckpoint>(converter, 0, payloads);
       if (beat?.responseId) {
         return {
           ...progress,

@@ -202,7 +202,7 @@ export class Transport {
         const rootUuid = res.headers.get('x-moveworks-root-uuid') ?? res.headers.get('x-trace-id') ?? undefined;
         const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
         recordResponse(span, res.status, retryAfterMs, rootUuid);
-        this.#observe(spec, res.status, retryAfterMs, rootUuid);
+        this.#observe(spec.method, template, res.status, retryAfterMs, rootUuid);
         return { res, deadline, op, redact, rootUuid };
       } catch (err) {
         deadline.dispose();
@@ -216,10 +216,16 @@ export class Transport {
   }
 
   /** An observer's failure must never fail the call it watches. */
-  #observe(spec: RequestSpec, status: number, retryAfterMs: number | undefined, rootUuid: string | undefined): void {
+  #observe(
+    method: string,
+    path: string,
+    status: number,
+    retryAfterMs: number | undefined,
+    rootUuid: string | undefined,
+  ): void {
     const observer = this.#config.onExchange;
     if (!observer) return;
-    const exchange = { method: spec.method, path: pathTemplate(spec.segments), status, rootUuid };
+    const exchange = { method, path, status, rootUuid };
     try {
       observer(retryAfterMs === undefined ? exchange : { ...exchange, retryAfterMs });
     } catch {

@@ -214,21 +214,6 @@ interface OpenedTurn {
   startedAt: number;
 }
 
-/** A button press whose `label:` the previous answer did not offer: the turn ends without a request. */
-function unpressableTurn(turn: TurnInput, conversationId: string, why: string): TurnResult {
-  return {
-    rowId: turn.rowId,
-    status: 'ERROR',
-    answer: '',
-    citations: [],
-    conversationId,
-    latencyMs: 0,
-    attempts: 0,
-    errorCode: NO_SUCH_ACTION,
-    errorMessage: why,
-  };
-}
-
 async function askTurn(
   conversationId: string,
   earlierResponseIds: string[],
@@ -239,7 +224,11 @@ async function askTurn(
   previous?: TurnResult,
 ): Promise<TurnResult> {
   const pressed = turn.callbackId === undefined ? undefined : resolveCallback(turn.callbackId, previous?.actions);
-  if (pressed && 'missing' in pressed) return unpressableTurn(turn, conversationId, pressed.missing);
+  if (pressed && 'missing' in pressed) {
+    // A `label:` the previous answer did not offer: the turn ends without a request.
+    const failure = { timedOut: false, code: NO_SUCH_ACTION, message: pressed.missing, attempts: 0, http429s: 0 };
+    return failedTurn(turn, failure, { conversationId, latencyMs: 0 });
+  }
   const startedAt = opened?.startedAt ?? Date.now();
   const deadline = startedAt + deadlineMs;
   const calls: HttpCalls = { attempts: 0, http429s: 0 };
