@@ -92,7 +92,16 @@ export interface ConversationInput {
   mode?: TurnMode;
   /** Set by the workflow itself when it continues as new: what the earlier runs of this conversation did. */
   continued?: ContinuedConversation;
+  /**
+   * Set by every starter of this version (OPENS_WITH_FIRST_TURN): the workflow may send the first turn within the
+   * activity that creates the conversation without recording a `patched()` marker, which costs two history events
+   * and a visibility write per workflow. Absent (inputs of older starters, recorded histories), `patched()` decides.
+   */
+  opensWithFirstTurn?: true;
 }
+
+/** What every starter puts in a new workflow's input besides the conversation and its settings. */
+export const OPENS_WITH_FIRST_TURN = { opensWithFirstTurn: true } as const satisfies Partial<ConversationInput>;
 
 /** A conversation's progress carried across continue-as-new (its history stays bounded, its turns go on). */
 export interface ContinuedConversation {

@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { DURATION_EXAMPLES, durationMs } from '../common/duration';
 import { MAX_CONVERSATION_INPUT_BYTES } from '../batch/submit-file';
 import { ASK_BATCH_ID, conversationWorkflowId } from '../common/names';
-import { resolveTurnSettings, type ConversationInput, type TurnInput, type TurnMode } from '../common/types';
+import {
+  OPENS_WITH_FIRST_TURN,
+  resolveTurnSettings,
+  type ConversationInput,
+  type TurnInput,
+  type TurnMode,
+} from '../common/types';
 import { InvalidRequestError, type FieldIssue } from './errors';
 
 /** The request of one ask, as `MwbatchClient.ask()` / `start()` take it. */
@@ -154,6 +160,7 @@ export function parseAskRequest(request: AskRequest): ParsedAsk {
     title,
     turns: [...earlier, last],
     ...resolveTurnSettings({ deadlineMs: deadline, mode }),
+    ...OPENS_WITH_FIRST_TURN,
   };
   const bytes = Buffer.byteLength(JSON.stringify(input));
   if (bytes > MAX_CONVERSATION_INPUT_BYTES) {

@@ -1,5 +1,6 @@
 /**
- * The worker process's V8 heap settings, applied at run time so that `mwbatch worker` needs no NODE_OPTIONS.
+ * The V8 heap settings of mwbatch's processes, applied at run time so that no command needs NODE_OPTIONS: the
+ * worker's (below), and the young generation of the CLI's client commands (`keepYoungGenerationSmall`).
  *
  * Left to itself, V8 sizes its heaps from the machine's memory (up to a 4 GB limit) and, with such a limit, lets a
  * heap grow up to 4× its live size before the next full collection: a worker holding 1,000 conversations peaked at
@@ -37,4 +38,25 @@ export function applyHeapSettings(settings: HeapSettings): void {
     // old space 64 MB semi-spaces, raising the thread's ceiling by 144 MB.
     setFlagsFromString(`--max-semi-space-size=${MAX_SEMI_SPACE_MB}`);
   }
+}
+
+/** V8's own `--semi-space-growth-factor`: the young generation doubles when it grows. */
+const V8_SEMI_SPACE_GROWTH_FACTOR = 2;
+
+/**
+ * Keeps the young generation at the size V8 starts it with (1 MB semi-spaces) until `letYoungGenerationGrow`.
+ * V8 doubles it every time as many bytes have survived scavenges as it holds, so a busy process soon reaches the
+ * maximum: 16 MB semi-spaces on Node 20 and 22 (48 MB reserved), 64 MB on Node 24; loading the CLI's modules alone
+ * gets there. For the client of a batch (`submit`) that was most of its peak memory (bench/COMPARE.md).
+ * `--max-semi-space-size` is only read when the process starts; `--semi-space-growth-factor` whenever V8 would grow
+ * the young generation, so 1 means "never grow". The price is more frequent scavenges: about 1 ms of the client's
+ * CPU per question. `bin/mwbatch.js` calls this before it loads anything else.
+ */
+export function keepYoungGenerationSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/** Back to V8's sizing: for commands that run Temporal workers in-process, whose throughput it serves. */
+export function letYoungGenerationGrow(): void {
+  setFlagsFromString(`--semi-space-growth-factor=${V8_SEMI_SPACE_GROWTH_FACTOR}`);
 }

@@ -378,8 +378,12 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       const first = input.turns[0];
       const inlineMs = inlineWindow(settings);
       // A first turn that presses a button is refused by the API: it is sent on its own, to say so.
+      // An input from a starter of this version says so itself; only older inputs need the patch marker.
       const openWithFirstTurn =
-        first !== undefined && first.callbackId === undefined && inlineMs > 0 && patched(OPEN_WITH_FIRST_TURN);
+        first !== undefined &&
+        first.callbackId === undefined &&
+        inlineMs > 0 &&
+        (input.opensWithFirstTurn === true || patched(OPEN_WITH_FIRST_TURN));
       const startedAt = Date.now();
       try {
         let created: OpenConversationOutput;

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { temporal } from '@temporalio/proto';
 import type { ConversationResult, PollSchedule, TurnMode } from '../../common/types';
 import { expectedAnswer } from '../../simulator';
+import { inputOfConversation } from '../../batch/start';
+import { parseAskRequest } from '../../library/request';
 import { startConversation, startStackForTest, type TestStack, type TestStackOptions } from '../helpers/stack';
 
 const EventType = temporal.api.enums.v1.EventType;
@@ -125,6 +127,41 @@ describe('opening a conversation with its first turn', () => {
     for (const types of activityTypes) expect(types.slice(0, 2)).toEqual(['openConversation', 'submitTurn']);
     // No faults, so no retries: one request per activity.
     expect(activityTypes.flat().length).toBe(stack.sim.requests().length);
+  });
+});
+
+describe('the input of a new workflow', () => {
+  const eventTypes = async (handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> }) =>
+    (await handle.fetchHistory()).events!.map((e) => EventType[e.eventType!]);
+
+  it("opens with the first turn without a patch marker when its starter says so; an older starter's input still gets one", async () => {
+    const stack = await startStackForTest({ simulator: { answerDelayMs: 200 } });
+    const question = (tag: string) => `Where is the ${tag} printer?`;
+    // What `submit` and the library start (the flag), and an input as starters before it wrote them (no flag).
+    const fromSubmit = inputOfConversation(
+      'b-now',
+      { key: 'c1', rows: [{ rowId: 'r1', question: question('new'), line: 2, extra: {} }] },
+      {
+        poll: fastPoll,
+      },
+    );
+    const { opensWithFirstTurn, ...older } = fromSubmit;
+    expect(opensWithFirstTurn).toBe(true);
+    expect(parseAskRequest({ idempotencyKey: 'k1', question: 'q' }).input.opensWithFirstTurn).toBe(true);
+    const oldInput = { ...older, batchId: 'b-old', turns: [{ rowId: 'r1', question: question('old') }] };
+    const [current, legacy] = [await startConversation(stack, fromSubmit), await startConversation(stack, oldInput)];
+    for (const handle of [current, legacy]) expect((await handle.result()).turns[0]?.status).toBe('COMPLETED');
+    const [currentEvents, legacyEvents] = [await eventTypes(current), await eventTypes(legacy)];
+    // Both ask through the opening activity alone…
+    for (const events of [currentEvents, legacyEvents]) {
+      expect(events.filter((e) => e === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toHaveLength(1);
+    }
+    // …but only the older input costs a marker and a TemporalChangeVersion upsert (a visibility write).
+    expect(currentEvents).not.toContain('EVENT_TYPE_MARKER_RECORDED');
+    expect(currentEvents).not.toContain('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES');
+    expect(legacyEvents).toContain('EVENT_TYPE_MARKER_RECORDED');
+    expect(currentEvents.length).toBeLessThan(legacyEvents.length);
+    expectEachAskedOnce(stack, [[question('new')], [question('old')]]);
   });
 });
 

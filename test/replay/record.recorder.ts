@@ -25,6 +25,7 @@ import {
   evaluationRunWorkflowId,
 } from '../../common/names';
 import {
+  OPENS_WITH_FIRST_TURN,
   resolveTurnSettings,
   type ConversationInput,
   type ConversationResult,
@@ -89,7 +90,13 @@ async function start(
   input: Partial<ConversationInput> & Pick<ConversationInput, 'turns'>,
 ): Promise<Handle> {
   const { client, taskQueue } = await startScenario([scenario], options);
-  const full: ConversationInput = { batchId: `replay-${scenario}-${randomUUID()}`, conversationKey: 'c1', ...input };
+  // As today's starters write an input (batch/start.ts, library/request.ts): with the flags they add.
+  const full: ConversationInput = {
+    batchId: `replay-${scenario}-${randomUUID()}`,
+    conversationKey: 'c1',
+    ...OPENS_WITH_FIRST_TURN,
+    ...input,
+  };
   return client.workflow.start<ConversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {
     taskQueue,
     workflowId: conversationWorkflowId(full.batchId, full.conversationKey),
