@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../common/errors';
 import { exitOnError } from './exit';
-import { applyHeapSettings, DEFAULT_HEAP_SETTINGS, letYoungGenerationGrow } from '../worker/heap';
+import { applyHeapSettings, DEFAULT_HEAP_SETTINGS } from '../worker/heap';
 import { registerAsk } from './commands/ask';
 import { registerBatchCommands } from './commands/batch';
 import { addTemporalOptions, temporalFlags } from './commands/common';
@@ -38,18 +38,6 @@ function hintAfterErrors(command: Command, path: string): void {
 }
 
 /**
- * Commands whose process runs Temporal workers in-process: V8's own young generation, for their throughput. Every
- * other command keeps the small one `bin/mwbatch.js` sets (worker/heap.ts `keepYoungGenerationSmall`).
- */
-const RUNS_WORKERS = new Set(['worker', 'dev']);
-
-/** `batch` for `mwbatch batch results …`: the command under the program. */
-function topLevelName(command: Command): string {
-  while (command.parent?.parent) command = command.parent;
-  return command.name();
-}
-
-/**
  * Commands that run a long-lived process (worker, simulator, codec server, dev stack, gateway) load it when they
  * run: the SDK's worker alone (native bridge, webpack) adds ~30 MB to every other command's memory.
  */
@@ -61,9 +49,6 @@ function buildProgram(): Command {
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
   addTemporalOptions(program);
-  program.hook('preAction', (_root, action) => {
-    if (RUNS_WORKERS.has(topLevelName(action))) letYoungGenerationGrow();
-  });
   registerSubmit(program);
   registerEval(program);
   registerSchedule(program);

@@ -56,7 +56,7 @@ export function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-/** Back to V8's sizing: for commands that run Temporal workers in-process, whose throughput it serves. */
+/** Back to V8's sizing: for a process that runs Temporal workers (createWorkerPair), whose throughput it serves. */
 export function letYoungGenerationGrow(): void {
   setFlagsFromString(`--semi-space-growth-factor=${V8_SEMI_SPACE_GROWTH_FACTOR}`);
 }

@@ -15,6 +15,7 @@ import type { MoveworksClient } from '../moveworks';
 import { rowLogContext } from '../observability/activity-log-context';
 import { DROP_WORKFLOW_SPANS, WORKFLOW_TRACING_MODULE, type WorkerTracing } from '../observability/tracing';
 import { DEFAULT_MAX_CONCURRENT_ACTIVITIES } from './config';
+import { letYoungGenerationGrow } from './heap';
 
 export interface WorkerPairOptions {
   connection: NativeConnection;
@@ -66,6 +67,9 @@ export interface WorkerPair {
 }
 
 export async function createWorkerPair(options: WorkerPairOptions): Promise<WorkerPair> {
+  // Whatever started this process (`mwbatch worker`, `mwbatch dev`, a test), its activities get V8's young-generation
+  // sizing back, for their throughput: `bin/mwbatch.js` starts every command with it small (worker/heap.ts).
+  letYoungGenerationGrow();
   const { connection, namespace, taskQueue } = options;
   const { tracing } = options;
   const bundlePath = options.workflowBundlePath ?? prebuiltBundlePath(tracing !== undefined);
