@@ -117,8 +117,8 @@ export class SimulatorCore implements AdminControls {
     rawBody: string,
   ): Promise<void> {
     const config = this.current;
-    const faults = drawRequestFaults(this.streams.faults, config);
     const match = matchRoute(method, url.pathname);
+    const faults = drawRequestFaults(this.streams.faults(`${method} ${match?.route.template ?? '(unknown)'}`), config);
     const parsed = parseJson(rawBody);
     const entry = this.log.begin({
       at: this.now(),

@@ -29,14 +29,25 @@ export type Rng = () => number;
 
 export interface RandomStreams {
   ids: Rng;
-  faults: Rng;
+  /**
+   * One fault stream per route (e.g. `POST /conversations`), made on first use. Concurrent clients interleave
+   * their requests differently on every run; per route, the n-th request still gets the n-th draw, so "some
+   * create was dropped" holds for a seed however the conversations and polls interleave.
+   */
+  faults: (route: string) => Rng;
   outcomes: Rng;
   trace: Rng;
 }
 
 export function randomStreams(seed: number): RandomStreams {
   const stream = (name: string): Rng => mulberry32(fnv1a(`${seed}:${name}`));
-  return { ids: stream('ids'), faults: stream('faults'), outcomes: stream('outcomes'), trace: stream('trace') };
+  const faultStreams = new Map<string, Rng>();
+  const faults = (route: string): Rng => {
+    let rng = faultStreams.get(route);
+    if (rng === undefined) faultStreams.set(route, (rng = stream(`faults:${route}`)));
+    return rng;
+  };
+  return { ids: stream('ids'), faults, outcomes: stream('outcomes'), trace: stream('trace') };
 }
 
 export function base62(rng: Rng, length: number): string {

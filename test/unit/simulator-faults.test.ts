@@ -64,6 +64,26 @@ describe('simulator faults', () => {
     expect(other.outcomes).not.toEqual(a.outcomes);
   });
 
+  it("a route's n-th request meets the same fault whatever other routes' requests come between", async () => {
+    const knobs = { seed: 3, commitThenDropRate: 0.5, rate429: 0.3 };
+    /** Which of ten conversation creates faulted, with `between(i)` GETs of a listing before create i. */
+    async function createsWith(between: (i: number) => number) {
+      const sim = await start(knobs);
+      for (let i = 0; i < 10; i++) {
+        for (let g = 0; g < between(i); g++) await apiGet(sim, '/conversations');
+        await post(sim, '/conversations', { title: `c${i}` }).catch(() => undefined);
+      }
+      return sim
+        .requests()
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.fault ?? '-');
+    }
+    const alone = await createsWith(() => 0);
+    expect(alone).toContain('commit-then-drop');
+    expect(await createsWith((i) => i % 3)).toEqual(alone);
+    expect(await createsWith((i) => (i * 7) % 4)).toEqual(alone);
+  });
+
   it('commit-then-drop stores the conversation or response but drops the connection', async () => {
     const sim = await start({ commitThenDropRate: 1 });
     await expect(post(sim, '/conversations', { title: 'dropped' })).rejects.toThrow();
