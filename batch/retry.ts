@@ -97,10 +97,11 @@ export async function retryFailedRows(
     `asking ${conversations.length} conversation(s) again with a per-turn deadline of ${settings.deadlineMs / 1000}s ` +
       `in ${settings.mode} mode`,
   );
+  const count = conversations.length; // runBatch empties the list
   const summary = await runBatch(client, conversations, results, {
     ...options,
     ...settings,
     needsAnswer: (rowId) => results.status(rowId) !== 'COMPLETED',
   });
-  return { conversations: conversations.length, summary };
+  return { conversations: count, summary };
 }

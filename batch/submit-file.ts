@@ -14,8 +14,8 @@ import {
   formatProblem,
   groupConversations,
   readQuestionFile,
+  type Conversation,
   type QuestionFile,
-  type QuestionRow,
 } from './questions';
 import { ResultsWriter, writeRejectedRows } from './results';
 import { inputOfConversation } from './start';
@@ -42,8 +42,8 @@ const logToStderr = (line: string) => console.error(safeForTerminal(line, { keep
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /** One line per conversation whose workflow input would be over MAX_CONVERSATION_INPUT_BYTES. */
-function oversizedConversations(path: string, batchId: string, rows: QuestionRow[]): string[] {
-  return groupConversations(rows).flatMap((conversation) => {
+function oversizedConversations(path: string, batchId: string, conversations: Conversation[]): string[] {
+  return conversations.flatMap((conversation) => {
     const size = Buffer.byteLength(JSON.stringify(inputOfConversation(batchId, conversation)));
     if (size <= MAX_CONVERSATION_INPUT_BYTES) return [];
     return [
@@ -54,8 +54,17 @@ function oversizedConversations(path: string, batchId: string, rows: QuestionRow
   });
 }
 
+/**
+ * A validated file, ready to run once. Its rows are only in `conversations`, which submitFile hands to runBatch,
+ * which empties it as rows are recorded: a 100,000-row batch then lets go of its questions as it goes.
+ */
 export interface BatchFile {
-  file: QuestionFile;
+  /** The file's path, header and hash, without its rows. */
+  file: Pick<QuestionFile, 'path' | 'columns' | 'sha256'>;
+  /** The valid rows' ids in file order (results.csv's final order). */
+  rowIds: string[];
+  /** The valid rows, grouped once, here: at 100,000 rows each grouping costs ~11 MB of the client's heap. */
+  conversations: Conversation[];
   batchId: string;
   outDir: string;
 }
@@ -77,7 +86,8 @@ export async function loadBatchFile(
   const lines = file.problems.map((p) => `${path}:${formatProblem(p)}`);
   // A conversation too large for one workflow is refused even with --skip-invalid: skipping its rows would change
   // the conversation the user wrote.
-  const oversized = oversizedConversations(path, batchId, file.rows);
+  const conversations = groupConversations(file.rows);
+  const oversized = oversizedConversations(path, batchId, conversations);
   if (oversized.length > 0 || (lines.length > 0 && (!options.skipInvalid || file.rows.length === 0))) {
     const all = [...lines, ...oversized];
     throw new InvalidFileError(`${all.join('\n')}\n${all.length} problem(s); nothing was submitted.`);
@@ -86,7 +96,13 @@ export async function loadBatchFile(
     const rejected = await writeRejectedRows(outDir, file.problems);
     log(`${lines.join('\n')}\nSkipping ${file.problems.length} problem(s); details in ${rejected}`);
   }
-  return { file, batchId, outDir };
+  return {
+    file: { path: file.path, columns: file.columns, sha256: file.sha256 },
+    rowIds: file.rows.map((row) => row.rowId),
+    conversations,
+    batchId,
+    outDir,
+  };
 }
 
 /** A batch run's options (the batch id comes with the file), plus what only a run from a file does. */
@@ -110,8 +126,8 @@ export async function submitFile(
   options: SubmitFileOptions,
 ): Promise<SubmitFileOutcome> {
   const log = options.log ?? logToStderr;
-  const { file, batchId, outDir } = batch;
-  const conversations = groupConversations(file.rows);
+  const { file, rowIds, conversations, batchId, outDir } = batch;
+  const conversationCount = conversations.length; // runBatch empties the list
   const existing = await checkInputsUnchanged(client, { path: file.path, batchId }, conversations);
   // The API check costs one call: only a batch that will start a conversation makes it.
   const startsSome = conversations.some((c) => !existing.has(conversationWorkflowId(batchId, c.key)));
@@ -121,7 +137,7 @@ export async function submitFile(
   const results = await ResultsWriter.open(outDir, file.columns);
   const started = Date.now();
   try {
-    log(`batch ${batchId}: ${file.rows.length} rows in ${conversations.length} conversations → ${outDir}`);
+    log(`batch ${batchId}: ${rowIds.length} rows in ${conversationCount} conversations → ${outDir}`);
     const summary = await runBatch(client, conversations, results, {
       ...options,
       batchId,
@@ -129,7 +145,7 @@ export async function submitFile(
     });
     const outcome = (exitCode: number) => ({
       summary,
-      conversations: conversations.length,
+      conversations: conversationCount,
       seconds: (Date.now() - started) / 1000,
       exitCode,
     });
@@ -139,7 +155,7 @@ export async function submitFile(
       );
       return outcome(0);
     }
-    await results.finalize(file.rows.map((row) => row.rowId));
+    await results.finalize(rowIds);
     log(summaryTable(summary.byStatus, (Date.now() - started) / 1000));
     if (summary.uncollected > 0) {
       const incomplete = new IncompleteBatchError(summary.uncollected, summary.lastError ?? 'unknown');

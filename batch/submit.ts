@@ -43,6 +43,11 @@ export interface BatchRunSummary {
   lastError?: string;
 }
 
+/**
+ * Runs `conversations` and empties that array: each conversation is let go once its rows are recorded, so that a
+ * batch of 100,000 rows does not hold every question until it ends (bench/COMPARE.md, "The client's memory at
+ * 100,000 rows").
+ */
 export async function runBatch(
   client: Client,
   conversations: Conversation[],
@@ -51,15 +56,18 @@ export async function runBatch(
 ): Promise<BatchRunSummary> {
   const summary: BatchRunSummary = { byStatus: new Map(), started: 0, attached: 0, skipped: 0, uncollected: 0 };
   const needsAnswer = options.needsAnswer ?? ((rowId: string) => !results.has(rowId));
-  const pending = conversations.filter((c) => c.rows.some((row) => needsAnswer(row.rowId)));
-  const pendingSet = new Set(pending);
+  const pending: (Conversation | undefined)[] = [];
   for (const c of conversations) {
-    if (pendingSet.has(c)) continue;
+    if (c.rows.some((row) => needsAnswer(row.rowId))) {
+      pending.push(c);
+      continue;
+    }
     summary.skipped += c.rows.length;
     for (const row of c.rows) countStatus(summary.byStatus, results.status(row.rowId) ?? 'UNKNOWN');
   }
+  conversations.length = 0;
   const counts: ProgressCounts = {
-    total: pending.reduce((n, c) => n + c.rows.length, 0),
+    total: pending.reduce((n, c) => n + c!.rows.length, 0),
     done: 0,
     failed: 0,
     inFlight: 0,
@@ -120,7 +128,9 @@ export async function runBatch(
 
   const inFlight = new Set<Promise<void>>();
   try {
-    for (const conversation of pending) {
+    for (let i = 0; i < pending.length; i++) {
+      const conversation = pending[i]!;
+      pending[i] = undefined; // from here only its task holds it
       const task = runOne(conversation).finally(() => inFlight.delete(task));
       inFlight.add(task);
       if (inFlight.size >= options.concurrency) await Promise.race(inFlight);

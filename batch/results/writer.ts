@@ -141,7 +141,7 @@ export class ResultsWriter {
       let size = 0;
       try {
         await csv.write(this.layout.headerText());
-        for (const rowId of this.finalOrder(order)) {
+        for (const rowId of this.finalOrder(order, index)) {
           const entry = this.index.get(rowId)!;
           const text = readJournalLine(this.journal, entry);
           const record = parseRecord(text);
@@ -178,14 +178,10 @@ export class ResultsWriter {
     return closing.then(() => undefined);
   }
 
-  private *finalOrder(order: string[] | undefined): Generator<string> {
-    const done = new Set<string>();
-    for (const rowId of order ?? []) {
-      if (done.has(rowId) || !this.index.has(rowId)) continue;
-      done.add(rowId);
-      yield rowId;
-    }
-    for (const rowId of this.index.keys()) if (!done.has(rowId)) yield rowId;
+  /** `order`'s row ids that have a result, each once, then the other recorded rows; `written` tells which are out. */
+  private *finalOrder(order: string[] | undefined, written: ReadonlyMap<string, unknown>): Generator<string> {
+    for (const rowId of order ?? []) if (this.index.has(rowId) && !written.has(rowId)) yield rowId;
+    for (const rowId of this.index.keys()) if (!written.has(rowId)) yield rowId;
   }
 
   /** Appends and rewrites run one at a time, in call order, so that journal offsets stay right. */

@@ -13,12 +13,12 @@ import { deadlineOption, detachOnCtrlC, modeOption, parseDuration, positiveInt, 
 import { rpsValue } from './rate-limit';
 
 /** `submit --json`: what a script needs to know about the run. */
-function outcomeJson({ batchId, outDir, file }: BatchFile, outcome: SubmitFileOutcome, waited: boolean) {
+function outcomeJson({ batchId, outDir, rowIds }: BatchFile, outcome: SubmitFileOutcome, waited: boolean) {
   const { summary } = outcome;
   return {
     batch: batchId,
     results: outDir,
-    rows: file.rows.length,
+    rows: rowIds.length,
     conversations: outcome.conversations,
     started: summary.started,
     attached: summary.attached,

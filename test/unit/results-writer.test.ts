@@ -171,6 +171,25 @@ describe('ResultsWriter', () => {
     await reopened.close();
   });
 
+  it('finalize writes multi-byte answers across its 1 MiB write buffer, and an answer larger than it, whole', async () => {
+    const dir = await resultsDir();
+    const writer = await ResultsWriter.open(dir, COLUMNS);
+    // 3-byte characters in odd lengths: lines end at every offset of the buffer, some characters straddle its end.
+    const answers = Array.from({ length: 700 }, (_, i) => `${i}:${'€'.repeat(1000 + (i % 7))}✓`);
+    answers[350] = `big ${'ü'.repeat(700_000)} end`; // 1.4 MB in UTF-8
+    await writer.append(answers.map((answer, i) => record(`r${i}`, 'COMPLETED', answer)));
+    const order = answers.map((_, i) => `r${answers.length - 1 - i}`);
+    await writer.finalize(['r5', 'unknown', ...order]); // r5 first, once; an id without a result is left out
+    await writer.close();
+
+    const expected = ['r5', ...order.filter((id) => id !== 'r5')];
+    const byId = new Map(answers.map((answer, i) => [`r${i}`, answer]));
+    expect((await jsonl(dir)).map((r) => [r.rowId, r.answer])).toEqual(expected.map((id) => [id, byId.get(id)]));
+    expect((await csvRows(dir)).slice(1).map((row) => [row[0], row[4]])).toEqual(
+      expected.map((id) => [id, byId.get(id)]),
+    );
+  });
+
   it('keeps appends made at the same time whole and in call order', async () => {
     const dir = await resultsDir();
     const writer = await ResultsWriter.open(dir, COLUMNS);
