@@ -85,6 +85,8 @@ interface Options {
   /** A run during which other processes used more than this many cores is run again (at most `reruns` times). */
   maxBackground: number;
   reruns: number;
+  /** Measurements per row; the row reports the one with the median questions/s. */
+  repeats: number;
 }
 
 interface Scenario {
@@ -122,6 +124,8 @@ interface Row {
   backgroundCores: number;
   /** Which run of this row is reported (1 unless background load made it run again). */
   attempt: number;
+  /** With `--repeats` K > 1: the questions/s of all K measurements, the reported row being the median one. */
+  repeatsQps?: number[];
 }
 
 function parseOptions(): Options {
@@ -145,6 +149,7 @@ function parseOptions(): Options {
       'quiet-wait-s': { type: 'string', default: '900' },
       'max-background': { type: 'string', default: '0.3' },
       reruns: { type: 'string', default: '2' },
+      repeats: { type: 'string', default: '1' },
     },
   });
   const positive = (text: string, name: string, integer = true) => {
@@ -187,6 +192,7 @@ function parseOptions(): Options {
     quietWaitMs: Number(values['quiet-wait-s']) * 1000,
     maxBackground: Number(values['max-background']),
     reruns: Number(values.reruns),
+    repeats: positive(values.repeats, 'repeats'),
   };
 }
 
@@ -403,6 +409,28 @@ async function measured(scenario: Scenario, variant: Variant, o: Options, shared
   return best!;
 }
 
+/**
+ * `--repeats` K: measures the row K times and reports the measurement with the median questions/s (the lower middle
+ * one for an even K), keeping every measurement's questions/s for the table. Scenario 3 is not stable from one run
+ * to the next on a 2-core machine (bench/COMPARE.md, "Session 9"): one run alone can mislead.
+ */
+async function repeated(scenario: Scenario, variant: Variant, o: Options, shared: { bundle: string }): Promise<Row> {
+  if (o.repeats === 1) return measured(scenario, variant, o, shared);
+  const runs: Row[] = [];
+  for (let i = 1; i <= o.repeats; i++) {
+    log(`[s${scenario.id} ${variant}] measurement ${i} of ${o.repeats}`);
+    runs.push(await measured(scenario, variant, o, shared));
+  }
+  const byQps = [...runs].sort((a, b) => a.qps - b.qps);
+  return { ...byQps[Math.floor((byQps.length - 1) / 2)]!, repeatsQps: runs.map((r) => r.qps) };
+}
+
+/** `20.06`, or with repeats the median then every measurement in run order: `20.06 (11.62, 20.06, 20.46)`. */
+function qpsCell(r: Row): string {
+  if (!r.repeatsQps) return f(r.qps, 2);
+  return `${f(r.qps, 2)} (${r.repeatsQps.map((q) => f(q, 2)).join(', ')})`;
+}
+
 const f = (value: number | undefined, digits = 1) =>
   value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
 
@@ -448,7 +476,7 @@ function printTable(rows: Row[], o: Options): void {
       r.scenario.label,
       VARIANT_NAMES[r.variant],
       `${r.scenario.concurrency} (peak ${r.peakInFlight ?? '?'})`,
-      f(r.qps, 2),
+      qpsCell(r),
       c ? f(r.qps / c.qps, 2) : 'n/a',
       own ? `${f(r.qps / own.qps, 2)} (${own.variant})` : '–',
       f(r.addedP50, 0),
@@ -610,7 +638,7 @@ async function main(): Promise<void> {
       const scenario = scenarioOf(id, o);
       // The plain scripts first: the references of the ratio columns.
       for (const variant of RUN_ORDER.filter((v) => o.variants.includes(v))) {
-        rows.push(await measured(scenario, variant, o, shared));
+        rows.push(await repeated(scenario, variant, o, shared));
       }
     }
   } catch (err) {
