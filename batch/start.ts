@@ -6,7 +6,7 @@ import { loadDataConverter } from '../codec/data-converter';
 import { InputMismatchError, UnreachableTemporalError } from '../common/errors';
 import type { TemporalSettings } from '../config/temporal';
 import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE, conversationWorkflowId } from '../common/names';
-import { OPENS_WITH_FIRST_TURN, type ConversationInput } from '../common/types';
+import { STARTER_FLAGS, type ConversationInput } from '../common/types';
 import type { Conversation } from './questions';
 import type { conversationWorkflow } from '../workflows';
 
@@ -43,7 +43,7 @@ export function inputOfConversation(
       ...(callbackId !== undefined && { callbackId }),
     })),
     ...options,
-    ...OPENS_WITH_FIRST_TURN,
+    ...STARTER_FLAGS,
   };
 }
 

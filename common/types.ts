@@ -93,15 +93,25 @@ export interface ConversationInput {
   /** Set by the workflow itself when it continues as new: what the earlier runs of this conversation did. */
   continued?: ContinuedConversation;
   /**
-   * Set by every starter of this version (OPENS_WITH_FIRST_TURN): the workflow may send the first turn within the
+   * Set by every starter of this version (STARTER_FLAGS): the workflow may send the first turn within the
    * activity that creates the conversation without recording a `patched()` marker, which costs two history events
    * and a visibility write per workflow. Absent (inputs of older starters, recorded histories), `patched()` decides.
    */
   opensWithFirstTurn?: true;
+  /**
+   * Set by every starter of this version (STARTER_FLAGS): without a rate limit (inline polls on), the HTTP
+   * activities run on the workflow's own task queue, where the worker that completes a workflow task is handed the
+   * activity it scheduled in the same reply (eager activity dispatch). Absent (older starters, recorded histories),
+   * they run on the API task queue.
+   */
+  httpOnWorkflowQueue?: true;
 }
 
-/** What every starter puts in a new workflow's input besides the conversation and its settings. */
-export const OPENS_WITH_FIRST_TURN = { opensWithFirstTurn: true } as const satisfies Partial<ConversationInput>;
+/** What every starter of this version puts in a new workflow's input besides the conversation and its settings. */
+export const STARTER_FLAGS = {
+  opensWithFirstTurn: true,
+  httpOnWorkflowQueue: true,
+} as const satisfies Partial<ConversationInput>;
 
 /** A conversation's progress carried across continue-as-new (its history stays bounded, its turns go on). */
 export interface ContinuedConversation {

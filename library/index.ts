@@ -48,6 +48,7 @@ export {
   DEFAULT_POLL_SCHEDULE,
   DEFAULT_TURN_DEADLINE_MS,
   resolveTurnSettings,
+  STARTER_FLAGS,
 } from '../common/types';
 export {
   apiTaskQueue,

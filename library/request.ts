@@ -8,7 +8,7 @@ import { DURATION_EXAMPLES, durationMs } from '../common/duration';
 import { MAX_CONVERSATION_INPUT_BYTES } from '../batch/submit-file';
 import { ASK_BATCH_ID, conversationWorkflowId } from '../common/names';
 import {
-  OPENS_WITH_FIRST_TURN,
+  STARTER_FLAGS,
   resolveTurnSettings,
   type ConversationInput,
   type TurnInput,
@@ -160,7 +160,7 @@ export function parseAskRequest(request: AskRequest): ParsedAsk {
     title,
     turns: [...earlier, last],
     ...resolveTurnSettings({ deadlineMs: deadline, mode }),
-    ...OPENS_WITH_FIRST_TURN,
+    ...STARTER_FLAGS,
   };
   const bytes = Buffer.byteLength(JSON.stringify(input));
   if (bytes > MAX_CONVERSATION_INPUT_BYTES) {

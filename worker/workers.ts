@@ -1,7 +1,9 @@
 /**
- * Builds the two workers one process runs: the workflows (and the evaluation runs' checks, which call no API) on the
- * main task queue, and the HTTP activities on the API task queue, whose rate limit (MWBATCH_RPS) Temporal enforces
- * for every worker together.
+ * Builds the two workers one process runs: on the main task queue the workflows, the evaluation runs' checks (which
+ * call no API) and the HTTP activities of conversations started without a rate limit (handed to this worker eagerly,
+ * in the reply to the workflow task that scheduled them); on the API task queue the HTTP activities of rate-limited
+ * conversations (and of those older starters began), whose rate limit (MWBATCH_RPS) Temporal enforces for every
+ * worker together.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,6 +81,8 @@ export async function createWorkerPair(options: WorkerPairOptions): Promise<Work
     : { workflowsPath: workflowsPath() };
   const workflowModules = !bundlePath && tracing ? [WORKFLOW_TRACING_MODULE] : [];
   const activityInterceptors = [rowLogContext, ...(tracing?.activityInterceptors ?? [])];
+  const httpActivities = createActivities({ moveworks: options.moveworks, severalRequests: options.rps === undefined });
+  const maxConcurrentActivityTaskExecutions = options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES;
   const workflowWorker = await Worker.create({
     connection,
     namespace,
@@ -87,25 +91,35 @@ export async function createWorkerPair(options: WorkerPairOptions): Promise<Work
     interceptors: { workflowModules, activity: activityInterceptors },
     sinks: tracing?.sinks ?? DROP_WORKFLOW_SPANS,
     // The checks read answers from Temporal through a client over this worker's own connection.
-    activities: createEvaluationActivities({
-      client: new Client({ connection, namespace, dataConverter: options.dataConverter }),
-      runsDir: options.runsDir ?? 'runs',
-      env: options.env,
-    }),
+    activities: {
+      ...httpActivities,
+      ...createEvaluationActivities({
+        client: new Client({ connection, namespace, dataConverter: options.dataConverter }),
+        runsDir: options.runsDir ?? 'runs',
+        env: options.env,
+      }),
+    },
     dataConverter: options.dataConverter,
     maxCachedWorkflows: options.maxCachedWorkflows,
+    maxConcurrentActivityTaskExecutions,
+    // With MWBATCH_RPS the budget covers this queue's activities too (a conversation started without `--rps` runs
+    // its HTTP calls here), and none is dispatched eagerly: an eager activity skips the server's rate limiter.
+    maxTaskQueueActivitiesPerSecond: options.rps,
+    ...(options.rps !== undefined && { maxEagerActivityReservationsPerWorkflowTask: 0 }),
     // New conversations start on the non-sticky queue; the SDK's default (0.2) leaves 2 of 10 pollers there, and
     // measured batches waited seconds for their first workflow task (bench/README.md).
     nonStickyToStickyPollRatio: 0.5,
+    // On SIGTERM, let in-flight HTTP calls finish (they time out after 30 s) before they are cancelled.
+    shutdownGraceTime: '35s',
   });
   const activityWorker = await Worker.create({
     connection,
     namespace,
     taskQueue: apiTaskQueue(taskQueue),
-    activities: createActivities({ moveworks: options.moveworks, severalRequests: options.rps === undefined }),
+    activities: httpActivities,
     interceptors: { activity: activityInterceptors },
     dataConverter: options.dataConverter,
-    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? DEFAULT_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentActivityTaskExecutions,
     maxTaskQueueActivitiesPerSecond: options.rps,
     // On SIGTERM, let in-flight HTTP calls finish (they time out after 30 s) before they are cancelled.
     shutdownGraceTime: '35s',

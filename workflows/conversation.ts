@@ -39,7 +39,6 @@ import {
   type ConversationInput,
   type ConversationProgress,
   type ConversationResult,
-  type PollSchedule,
   type TurnInput,
   type TurnMode,
   type TurnResult,
@@ -54,14 +53,16 @@ import { turnResultWorkflow, utf8Length } from './turn-result';
 // --- Activity options ---
 
 /**
- * Every HTTP activity runs on the API task queue with the same retry policy; only its timeouts differ. Whether a
- * failure is worth retrying is decided where it is understood, by the activity (activities/failures.ts).
+ * Every HTTP activity of a conversation runs on the same task queue (`httpTaskQueue`) with the same retry policy;
+ * only its timeouts differ. Whether a failure is worth retrying is decided where it is understood, by the activity
+ * (activities/failures.ts).
  */
 function httpActivities(
+  taskQueue: string,
   timeouts: Pick<ActivityOptions, 'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'heartbeatTimeout'>,
 ) {
   return proxyActivities<Activities>({
-    taskQueue: apiTaskQueue(workflowInfo().taskQueue),
+    taskQueue,
     ...timeouts,
     retry: {
       initialInterval: '1s',
@@ -74,13 +75,16 @@ function httpActivities(
 /** Longer than the client's own per-request timeout (30 s by default), so the client reports the timeout. */
 const REQUEST_TIMEOUT_MS = 45_000;
 
-function apiActivities(scheduleToCloseMs: number) {
-  return httpActivities({ startToCloseTimeout: REQUEST_TIMEOUT_MS, scheduleToCloseTimeout: scheduleToCloseMs });
+function apiActivities(taskQueue: string, scheduleToCloseMs: number) {
+  return httpActivities(taskQueue, {
+    startToCloseTimeout: REQUEST_TIMEOUT_MS,
+    scheduleToCloseTimeout: scheduleToCloseMs,
+  });
 }
 
 /** One activity holds the SSE stream for the whole turn; its heartbeats carry the response id. */
-function streamActivities(deadlineMs: number) {
-  return httpActivities({
+function streamActivities(taskQueue: string, deadlineMs: number) {
+  return httpActivities(taskQueue, {
     startToCloseTimeout: deadlineMs + 15_000,
     heartbeatTimeout: '10s',
     scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
@@ -91,8 +95,8 @@ function streamActivities(deadlineMs: number) {
  * Poll mode's submission when it polls inline (activities/inline-poll.ts): heartbeats carry the response id, so a
  * worker's death is noticed within seconds and the retry continues with that response instead of asking again.
  */
-function inlinePollingActivities(inlineMs: number) {
-  return httpActivities({
+function inlinePollingActivities(taskQueue: string, inlineMs: number) {
+  return httpActivities(taskQueue, {
     startToCloseTimeout: REQUEST_TIMEOUT_MS + inlineMs,
     heartbeatTimeout: '10s',
     scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
@@ -103,9 +107,9 @@ function inlinePollingActivities(inlineMs: number) {
  * Creating the conversation and following its first turn in one activity: the poll-mode budget is its inline
  * window, the stream's the turn's deadline.
  */
-function openingActivities(settings: TurnSettings, inlineMs: number) {
+function openingActivities(taskQueue: string, settings: TurnSettings, inlineMs: number) {
   const followMs = settings.mode === 'stream' ? settings.deadlineMs + 15_000 : inlineMs;
-  return httpActivities({
+  return httpActivities(taskQueue, {
     startToCloseTimeout: 2 * REQUEST_TIMEOUT_MS + followMs,
     heartbeatTimeout: '10s',
     scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
@@ -195,17 +199,27 @@ function inlineWindow({ poll, deadlineMs }: Pick<TurnSettings, 'poll' | 'deadlin
   return Math.min(poll.inlineMs ?? DEFAULT_INLINE_POLL_MS, deadlineMs);
 }
 
+/**
+ * Where a conversation's HTTP activities run. Under a rate limit (inline polls off), on the API task queue, whose
+ * limit counts them. Otherwise, for an input that says so (STARTER_FLAGS), on the workflow's own task queue: the
+ * worker completing a workflow task is then handed the activity it scheduled in the server's reply (eager activity
+ * dispatch) and starts it at once, without a trip through the queue. Older inputs keep the API task queue.
+ */
+function httpTaskQueue(input: ConversationInput, settings: TurnSettings): string {
+  const own = workflowInfo().taskQueue;
+  return input.httpOnWorkflowQueue === true && inlineWindow(settings) > 0 ? own : apiTaskQueue(own);
+}
+
 /** Submit a turn as its mode asks; the answer may already be in the result (a stream, or an inline poll). */
 function submit(
+  taskQueue: string,
   submission: SubmitTurnInput,
-  mode: TurnMode,
-  poll: PollSchedule,
-  deadlineMs: number,
+  { mode, poll, deadlineMs }: TurnSettings,
 ): Promise<SubmitTurnOutput> {
-  if (mode === 'stream') return streamActivities(deadlineMs).streamTurn(submission);
+  if (mode === 'stream') return streamActivities(taskQueue, deadlineMs).streamTurn(submission);
   const inlineMs = inlineWindow({ poll, deadlineMs });
-  if (inlineMs <= 0) return apiActivities(SUBMIT_WINDOW_MS).submitTurn(submission);
-  return inlinePollingActivities(inlineMs).submitTurn({ ...submission, poll: { ...poll, inlineMs } });
+  if (inlineMs <= 0) return apiActivities(taskQueue, SUBMIT_WINDOW_MS).submitTurn(submission);
+  return inlinePollingActivities(taskQueue, inlineMs).submitTurn({ ...submission, poll: { ...poll, inlineMs } });
 }
 
 /** A first turn the opening activity already submitted, and when the workflow asked for it. */
@@ -215,14 +229,16 @@ interface OpenedTurn {
 }
 
 async function askTurn(
+  taskQueue: string,
   conversationId: string,
   earlierResponseIds: string[],
   turn: TurnInput,
-  { deadlineMs, poll, mode }: TurnSettings,
+  settings: TurnSettings,
   progress: ConversationProgress,
   opened?: OpenedTurn,
   previous?: TurnResult,
 ): Promise<TurnResult> {
+  const { deadlineMs, poll } = settings;
   const pressed = turn.callbackId === undefined ? undefined : resolveCallback(turn.callbackId, previous?.actions);
   if (pressed && 'missing' in pressed) {
     // A `label:` the previous answer did not offer: the turn ends without a request.
@@ -242,7 +258,7 @@ async function askTurn(
       ...(pressed && { callbackId: pressed.callbackId }),
       earlierResponseIds: [...earlierResponseIds],
     };
-    const submitted = opened?.submitted ?? (await submit(submission, mode, poll, deadlineMs));
+    const submitted = opened?.submitted ?? (await submit(taskQueue, submission, settings));
     const pollsDone = submitted.inlinePolls ?? 0;
     // An inline poll answered 429: wait as told, and let the next poll's backoff continue from that 429.
     let notBefore = submitted.retryAfterMs ?? 0;
@@ -261,7 +277,7 @@ async function askTurn(
       const earlier429s = notBefore > 0 ? 1 : undefined;
       notBefore = 0;
       const window = Math.max(MIN_POLL_WINDOW_MS, deadline - Date.now());
-      const polled = await apiActivities(window).fetchResponse({
+      const polled = await apiActivities(taskQueue, window).fetchResponse({
         conversationId,
         responseId,
         earlier429s,
@@ -355,6 +371,7 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     mode: input.mode ?? 'poll',
   };
   const { continued } = input;
+  const taskQueue = httpTaskQueue(input, settings);
   const result: ConversationResult = {
     batchId: input.batchId,
     conversationKey: input.conversationKey,
@@ -389,14 +406,14 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
         let created: OpenConversationOutput;
         if (openWithFirstTurn) {
           const poll = settings.mode === 'poll' ? { ...settings.poll, inlineMs } : undefined;
-          created = await openingActivities(settings, inlineMs).openConversation({
+          created = await openingActivities(taskQueue, settings, inlineMs).openConversation({
             title: input.title,
             firstQuestion: first.question,
             firstTurn: { question: first.question, rowId: first.rowId, mode: settings.mode, poll },
           });
           if (created.submitted) opened = { submitted: created.submitted, startedAt };
         } else {
-          created = await apiActivities(SUBMIT_WINDOW_MS).createConversation({
+          created = await apiActivities(taskQueue, SUBMIT_WINDOW_MS).createConversation({
             title: input.title,
             firstQuestion: input.turns[0]?.question ?? '',
           });
@@ -426,7 +443,16 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
       if (index > 0) await continueIfLong(input, result, kept.bytes);
       const turn = input.turns[index]!;
       const previous = result.turns[index - 1];
-      const turnResult = await askTurn(conversationId, earlierResponseIds, turn, settings, progress, opened, previous);
+      const turnResult = await askTurn(
+        taskQueue,
+        conversationId,
+        earlierResponseIds,
+        turn,
+        settings,
+        progress,
+        opened,
+        previous,
+      );
       opened = undefined;
       if (index === 0) {
         turnResult.attempts += creation.attempts;

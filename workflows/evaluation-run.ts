@@ -32,7 +32,7 @@ import {
   conversationWorkflowId,
   repeatKey,
 } from '../common/names';
-import { OPENS_WITH_FIRST_TURN, type ConversationInput } from '../common/types';
+import { STARTER_FLAGS, type ConversationInput } from '../common/types';
 import { addVerdicts, digestOf, emptyTally, summariseRun } from '../evaluation/summary';
 import { NOTIFY_ACTIVITY_OPTIONS, shouldNotify } from '../evaluation/notify-policy';
 import type {
@@ -235,7 +235,7 @@ export async function evaluationRunWorkflow(input: EvaluationRunInput): Promise<
         ...(callbackId !== undefined && { callbackId }),
       })),
       ...run.settings,
-      ...OPENS_WITH_FIRST_TURN,
+      ...STARTER_FLAGS,
     };
     const caseInput = {
       conversationWorkflowId: conversationWorkflowId(batchId, key),

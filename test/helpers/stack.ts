@@ -15,7 +15,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 // Keep test output readable: the SDK logs every worker state change at INFO.
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 import { CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
-import type { ConversationInput, ConversationResult } from '../../common/types';
+import { STARTER_FLAGS, type ConversationInput, type ConversationResult } from '../../common/types';
 import { MoveworksClient, StaticTokenAuth, type AuthProvider } from '../../moveworks';
 import { startSimulator, type Simulator, type SimulatorConfig } from '../../simulator';
 import { createWorkerPair, type WorkerPair } from '../../worker/workers';
@@ -115,12 +115,15 @@ export function useCliStack(options: TestStackOptions = {}): { stack: TestStack;
 
 export type ConversationWorkflow = (input: ConversationInput) => Promise<ConversationResult>;
 
-/** Starts one conversation workflow on the stack's task queue, in a batch of its own unless the input names one. */
+/**
+ * Starts one conversation workflow on the stack's task queue, in a batch of its own unless the input names one,
+ * with the flags today's starters add (STARTER_FLAGS); an older starter's input sets them to `undefined`.
+ */
 export function startConversation(
   stack: TestStack,
   input: Partial<ConversationInput> & Pick<ConversationInput, 'turns'>,
 ) {
-  const full: ConversationInput = { batchId: `b-${randomUUID()}`, conversationKey: 'c1', ...input };
+  const full: ConversationInput = { batchId: `b-${randomUUID()}`, conversationKey: 'c1', ...STARTER_FLAGS, ...input };
   return stack.client.workflow.start<ConversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {
     taskQueue: stack.taskQueue,
     workflowId: `${full.batchId}/${full.conversationKey}`,

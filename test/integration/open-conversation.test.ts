@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { temporal } from '@temporalio/proto';
-import type { ConversationResult, PollSchedule, TurnMode } from '../../common/types';
+import { STARTER_FLAGS, type ConversationResult, type PollSchedule, type TurnMode } from '../../common/types';
+import { apiTaskQueue } from '../../common/names';
 import { expectedAnswer } from '../../simulator';
 import { inputOfConversation } from '../../batch/start';
 import { parseAskRequest } from '../../library/request';
@@ -145,10 +146,15 @@ describe('the input of a new workflow', () => {
         poll: fastPoll,
       },
     );
-    const { opensWithFirstTurn, ...older } = fromSubmit;
-    expect(opensWithFirstTurn).toBe(true);
-    expect(parseAskRequest({ idempotencyKey: 'k1', question: 'q' }).input.opensWithFirstTurn).toBe(true);
-    const oldInput = { ...older, batchId: 'b-old', turns: [{ rowId: 'r1', question: question('old') }] };
+    const { opensWithFirstTurn, httpOnWorkflowQueue, ...older } = fromSubmit;
+    expect({ opensWithFirstTurn, httpOnWorkflowQueue }).toEqual(STARTER_FLAGS);
+    expect(parseAskRequest({ idempotencyKey: 'k1', question: 'q' }).input).toMatchObject(STARTER_FLAGS);
+    const oldInput = {
+      ...older,
+      ...{ opensWithFirstTurn: undefined, httpOnWorkflowQueue: undefined },
+      batchId: 'b-old',
+      turns: [{ rowId: 'r1', question: question('old') }],
+    };
     const [current, legacy] = [await startConversation(stack, fromSubmit), await startConversation(stack, oldInput)];
     for (const handle of [current, legacy]) expect((await handle.result()).turns[0]?.status).toBe('COMPLETED');
     const [currentEvents, legacyEvents] = [await eventTypes(current), await eventTypes(legacy)];
@@ -162,6 +168,35 @@ describe('the input of a new workflow', () => {
     expect(legacyEvents).toContain('EVENT_TYPE_MARKER_RECORDED');
     expect(currentEvents.length).toBeLessThan(legacyEvents.length);
     expectEachAskedOnce(stack, [[question('new')], [question('old')]]);
+  });
+});
+
+describe('the task queue of the HTTP activities', () => {
+  it("is the workflow's own without a rate limit (eager dispatch), the API queue under one and for an older input", async () => {
+    const stack = await startStackForTest({ simulator: { answerDelayMs: 800 } });
+    const question = (tag: string) => `Which queue asks the ${tag} question?`;
+    // Polls inline for 300 ms only: the answer (800 ms) is found by fetchResponse activities on timers.
+    const briefInline: PollSchedule = { ...fastPoll, inlineMs: 300 };
+    const starts = {
+      own: { poll: briefInline },
+      limited: { poll: { ...fastPoll, inlineMs: 0 } },
+      older: { poll: briefInline, opensWithFirstTurn: undefined, httpOnWorkflowQueue: undefined },
+    };
+    const queues: Record<string, string[]> = {};
+    for (const [tag, settings] of Object.entries(starts)) {
+      const turns = [{ rowId: 'r1', question: question(tag) }];
+      const handle = await startConversation(stack, { conversationKey: tag, turns, ...settings });
+      expect((await handle.result()).turns[0]?.status).toBe('COMPLETED');
+      queues[tag] = (await handle.fetchHistory()).events!.flatMap(
+        (e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name ?? [],
+      );
+    }
+    const api = apiTaskQueue(stack.taskQueue);
+    expect(queues.own!.length).toBeGreaterThan(1); // the opening activity and at least one poll
+    expect(new Set(queues.own)).toEqual(new Set([stack.taskQueue]));
+    expect(new Set(queues.limited)).toEqual(new Set([api]));
+    expect(new Set(queues.older)).toEqual(new Set([api]));
+    expectEachAskedOnce(stack, [[question('own')], [question('limited')], [question('older')]]);
   });
 });
 

@@ -25,7 +25,7 @@ import {
   evaluationRunWorkflowId,
 } from '../../common/names';
 import {
-  OPENS_WITH_FIRST_TURN,
+  STARTER_FLAGS,
   resolveTurnSettings,
   type ConversationInput,
   type ConversationResult,
@@ -94,7 +94,7 @@ async function start(
   const full: ConversationInput = {
     batchId: `replay-${scenario}-${randomUUID()}`,
     conversationKey: 'c1',
-    ...OPENS_WITH_FIRST_TURN,
+    ...STARTER_FLAGS,
     ...input,
   };
   return client.workflow.start<ConversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {
@@ -228,7 +228,7 @@ describe('record conversation workflow histories', () => {
   it('rate-limited: an inline poll gets a 429, and the workflow waits out Retry-After on a timer', async () => {
     const handle = await start(
       'rate-limited',
-      { simulator: { answerDelayMs: 2_500, rate429: 0.3, seed: 7 } },
+      { simulator: { answerDelayMs: 2_500, rate429: 0.3, seed: 1 } },
       {
         turns: [{ rowId: 'r1', question: 'Can I carry over vacation days?' }],
         poll: fastPoll,

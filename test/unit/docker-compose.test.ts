@@ -16,6 +16,7 @@ import { DEFAULT_CODEC_PORT } from '../../codec/codec-server';
 import { runCodecServerCli } from '../../codec/main';
 import { BATCH_ID } from '../../common/names';
 import { isLoopbackHost } from '../../config/loopback';
+import { DEV_SERVER_SETTINGS } from '../../dev/dev-server';
 import { createMoveworksClient, DEFAULT_MOVEWORKS_BASE_URL } from '../../config/moveworks';
 import { ClientCredentialsAuth, StaticTokenAuth } from '../../moveworks';
 import { defaultSimulatorConfig } from '../../simulator/config';
@@ -285,11 +286,17 @@ describe('docker-compose.yml', () => {
     for (const [key, values] of Object.entries(dynamicConfig)) {
       expect(values, key).toEqual(expect.arrayContaining([expect.objectContaining({ value: expect.anything() })]));
     }
-    // One partition, as on the dev server: MWBATCH_RPS is then a single token bucket.
+    // One partition, as on the dev server: MWBATCH_RPS is then a single token bucket; and eager activity dispatch.
     expect(dynamicConfig).toMatchObject({
       'matching.numTaskqueueReadPartitions': [{ value: 1 }],
       'matching.numTaskqueueWritePartitions': [{ value: 1 }],
+      'system.enableActivityEagerExecution': [{ value: true }],
     });
+    // Every setting the dev server runs with, the cluster has too, with the same value.
+    for (const setting of DEV_SERVER_SETTINGS) {
+      const [key, value] = setting.split('=') as [string, string];
+      expect(dynamicConfig, key).toHaveProperty([key, 0, 'value'], JSON.parse(value));
+    }
   });
 
   it('sets up schema and namespace with the deploy/ script the native cluster runs too, mounted and parseable', () => {
