@@ -56,7 +56,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 FROM ${NODE_IMAGE} AS runtime
 # MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (the SDK's Rust runtime runs several) its own malloc
 # arena, up to 8 per core, each holding freed memory; two arenas took ~45 MB off a worker with 1,000 conversations
-# in flight (bench/COMPARE.md, scenario 3). The worker's V8 heap settings are in worker/heap.ts.
+# in flight (bench/COMPARE.md, scenario 3). The worker's V8 heap settings are in worker/heap.ts; on this Node (24) it
+# also restarts itself in place with a 16 MB young-generation limit for its main thread (README, "Worker memory").
 # No MWBATCH_WORKFLOW_BUNDLE: the worker picks the bundle the build wrote next to its code, dist/workflow-bundle.js,
 # or dist/workflow-bundle-traced.js with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT).
 ENV NODE_ENV=production \

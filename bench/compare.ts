@@ -495,7 +495,8 @@ function printTable(rows: Row[], o: Options): void {
   });
   const limitNote = o.limitRps === o.rps ? `${o.rps}` : `${o.limitRps} (simulator ${o.rps})`;
   console.log(
-    `\n${n} single-turn questions per run; simulator seed ${o.seed}; answers after ${o.answerMs} ms ` +
+    `\nNode ${process.version} (every process); ${n} single-turn questions per run; simulator seed ${o.seed}; ` +
+      `answers after ${o.answerMs} ms ` +
       `(scenario 3: ${o.answerMs3} ms); scenario 2: simulator bucket ${o.rps} req/s, burst ${o.rps}; ` +
       `A and B with MWBATCH_RPS = submit --rps = ${limitNote}. CPU ms/question: Temporal server + worker + client ` +
       `(plain scripts: the client only)\n`,

@@ -1,6 +1,7 @@
 /**
  * The V8 heap settings of mwbatch's processes, applied at run time so that no command needs NODE_OPTIONS: the
- * worker's (below), and the young generation of the CLI's client commands (`keepYoungGenerationSmall`).
+ * worker's (below), the settings a worker process can only get at start-up (`restartWorkerWithStartSettings`), and
+ * the young generation of the CLI's client commands (`keepYoungGenerationSmall`).
  *
  * Left to itself, V8 sizes its heaps from the machine's memory (up to a 4 GB limit) and, with such a limit, lets a
  * heap grow up to 4× its live size before the next full collection: a worker holding 1,000 conversations peaked at
@@ -37,6 +38,70 @@ export function applyHeapSettings(settings: HeapSettings): void {
     // The young generation on top, as Node 20 and 22 size it (16 MB semi-spaces): Node 24's V8 would give the same
     // old space 64 MB semi-spaces, raising the thread's ceiling by 144 MB.
     setFlagsFromString(`--max-semi-space-size=${MAX_SEMI_SPACE_MB}`);
+  }
+}
+
+/**
+ * What a worker process can only be given when it starts, so `bin/mwbatch.js` restarts `mwbatch worker` once with
+ * them, in the same process (`process.execve`, Node 22.15 and later), unless they are already set:
+ *  - `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates (the SDK's Rust runtime runs several) its own
+ *    malloc arena, up to 8 per core, each holding freed memory. Read by glibc at start-up only.
+ *  - `--max-semi-space-size=16` for the main thread, where activities and HTTP run: Node 24's V8 sizes the young
+ *    generation from the heap limit (64 MB semi-spaces on an 8 GB machine, against 16 MB on Node 20 and 22). Read
+ *    by V8 when the main isolate is created only.
+ * Together they took a worker with 1,000 streams open on Node 24 from 512 to 388 MB, with the same CPU
+ * (bench/COMPARE.md, session 11). On Node 20, which has no `process.execve`, set MALLOC_ARENA_MAX yourself (README,
+ * "Worker memory"); its young generation is already 16 MB.
+ */
+export const WORKER_START_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+export const WORKER_START_FLAGS = [`--max-semi-space-size=${MAX_SEMI_SPACE_MB}`] as const;
+
+/** The commands whose process runs Temporal workers. */
+const WORKER_COMMANDS = new Set(['worker', 'dev']);
+/** The CLI's global options that take a value (cli/commands/common.ts): their value is not the command. */
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['--address', '--namespace']);
+
+/** The command of `mwbatch [global options] <command> …`, from process.argv.slice(2). */
+export function commandOf(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/**
+ * The environment and node flags to restart this process with so that it has WORKER_START_ENV and
+ * WORKER_START_FLAGS, or undefined when it is not a worker command or already has them (a value the user set, in
+ * the environment, NODE_OPTIONS or node's own flags, is kept).
+ */
+export function workerRestart(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  execArgv: readonly string[],
+): { env: NodeJS.ProcessEnv; flags: string[] } | undefined {
+  if (!WORKER_COMMANDS.has(commandOf(args) ?? '')) return undefined;
+  const given = [...execArgv, env.NODE_OPTIONS ?? ''].join(' ').replaceAll('_', '-');
+  const flags = given.includes('--max-semi-space-size') ? [] : [...WORKER_START_FLAGS];
+  const missingEnv = Object.entries(WORKER_START_ENV).filter(([name]) => env[name] === undefined);
+  if (flags.length === 0 && missingEnv.length === 0) return undefined;
+  return { env: { ...env, ...Object.fromEntries(missingEnv) }, flags };
+}
+
+/**
+ * Restarts a worker command in place with workerRestart's settings; returns when there is nothing to do or this
+ * Node cannot (no `process.execve`: Node 20, 22 before 22.15). `bin/mwbatch.js` calls it before loading anything.
+ */
+export function restartWorkerWithStartSettings(argv: readonly string[] = process.argv): void {
+  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
+  if (typeof execve !== 'function') return;
+  const restart = workerRestart(argv.slice(2), process.env, process.execArgv);
+  if (!restart) return;
+  try {
+    execve(process.execPath, [process.execPath, ...restart.flags, ...process.execArgv, ...argv.slice(1)], restart.env);
+  } catch {
+    // Refused (Node's permission model, a platform without execve): run on with V8's and glibc's defaults.
   }
 }
 
