@@ -42,19 +42,19 @@ export function applyHeapSettings(settings: HeapSettings): void {
 }
 
 /**
- * What a worker process can only be given when it starts, so `bin/mwbatch.js` restarts `mwbatch worker` once with
- * them, in the same process (`process.execve`, Node 22.15 and later), unless they are already set:
+ * What a worker process can only be given when it starts, so `bin/mwbatch.js` restarts `mwbatch worker` and
+ * `mwbatch dev` once with them, in the same process (`process.execve`, Node 22.15 and later), unless they are already set:
  *  - `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates (the SDK's Rust runtime runs several) its own
  *    malloc arena, up to 8 per core, each holding freed memory. Read by glibc at start-up only.
  *  - `--max-semi-space-size=16` for the main thread, where activities and HTTP run: Node 24's V8 sizes the young
  *    generation from the heap limit (64 MB semi-spaces on an 8 GB machine, against 16 MB on Node 20 and 22). Read
  *    by V8 when the main isolate is created only.
- * Together they took a worker with 1,000 streams open on Node 24 from 512 to 388 MB, with the same CPU
- * (bench/COMPARE.md, session 11). On Node 20, which has no `process.execve`, set MALLOC_ARENA_MAX yourself (README,
+ * Together they took a worker with 1,000 conversations in flight on Node 24 from 483/509 MB (poll/stream) to
+ * 364/397 MB, for ~2 s more worker CPU per 1,000 questions (bench/COMPARE.md, "Session 11"). On Node 20, which has no `process.execve`, set MALLOC_ARENA_MAX yourself (README,
  * "Worker memory"); its young generation is already 16 MB.
  */
-export const WORKER_START_ENV = { MALLOC_ARENA_MAX: '2' } as const;
-export const WORKER_START_FLAGS = [`--max-semi-space-size=${MAX_SEMI_SPACE_MB}`] as const;
+const WORKER_START_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+const WORKER_START_FLAGS = [`--max-semi-space-size=${MAX_SEMI_SPACE_MB}`] as const;
 
 /** The commands whose process runs Temporal workers. */
 const WORKER_COMMANDS = new Set(['worker', 'dev']);
@@ -94,12 +94,16 @@ export function workerRestart(
  * Node cannot (no `process.execve`: Node 20, 22 before 22.15). `bin/mwbatch.js` calls it before loading anything.
  */
 export function restartWorkerWithStartSettings(argv: readonly string[] = process.argv): void {
-  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
-  if (typeof execve !== 'function') return;
+  const node = process as typeof process & { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never };
+  if (typeof node.execve !== 'function') return;
   const restart = workerRestart(argv.slice(2), process.env, process.execArgv);
   if (!restart) return;
   try {
-    execve(process.execPath, [process.execPath, ...restart.flags, ...process.execArgv, ...argv.slice(1)], restart.env);
+    node.execve(
+      process.execPath,
+      [process.execPath, ...restart.flags, ...process.execArgv, ...argv.slice(1)],
+      restart.env,
+    );
   } catch {
     // Refused (Node's permission model, a platform without execve): run on with V8's and glibc's defaults.
   }

@@ -2,8 +2,9 @@
  * The settings a worker process only gets at start-up (worker/heap.ts `restartWorkerWithStartSettings`):
  * `bin/mwbatch.js worker` restarts itself in place with MALLOC_ARENA_MAX=2 and a 16 MB young-generation limit on a
  * Node that has `process.execve` (22.15 and later; CI runs this file on Node 20 and 24). On Node 24 that took a
- * worker with 1,000 streams open from 512 to 388 MB (bench/COMPARE.md). These tests run the real command and read,
- * at its exit, its process id, environment and how far V8 lets its young generation grow.
+ * worker with 1,000 conversations in flight from 483/509 to 364/397 MB (bench/COMPARE.md, "Session 11"). These
+ * tests run the real command and read, at its exit, its process id, environment and how far V8 lets its young
+ * generation grow.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
