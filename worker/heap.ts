@@ -10,20 +10,29 @@
  *  - `--heap-growing-percent` at every full collection, in every isolate of the process (the main thread, where
  *    activities, HTTP and the SDK's bridge run, and the workflow thread): the heap may then grow that much past its
  *    live size before the next full collection. 30 is what V8 itself allows at most on a small (256 MB) heap.
- *  - `--max-old-space-size` when an isolate is created: the workflow thread(s) the SDK starts in Worker.create get
- *    it, the main thread keeps its own limit. A ceiling on that thread's heap, not a memory saving by itself.
+ *  - `--max-old-space-size` and `--max-semi-space-size` when an isolate is created: the workflow thread(s) the SDK
+ *    starts in Worker.create get them, the main thread keeps its own. The first is a ceiling on that thread's heap,
+ *    not a memory saving by itself; the second keeps its young generation small (WORKFLOW_SEMI_SPACE_MB).
  */
 import { setFlagsFromString } from 'node:v8';
 
 export interface HeapSettings {
   /** Heap growth allowed past the live size before a full collection, in %; 0 leaves V8's own (up to 300 %). */
   heapGrowingPercent: number;
-  /** Old-space limit of the workflow thread(s), MB; 0 leaves V8's default (from the machine's memory). */
+  /** Old-space limit of the workflow thread(s), MB; 0 leaves it and their young generation to V8 (machine memory). */
   workflowHeapMb: number;
 }
 
 /** V8's semi-space limit before V8 13 (Node 24) scaled it with the heap. */
 const MAX_SEMI_SPACE_MB = 16;
+
+/**
+ * The workflow thread's semi-space limit: V8's starting size, so its young generation never grows. What that thread
+ * allocates is garbage by the end of each activation, so a small young generation costs no CPU that the bench can
+ * see. With 1,000 conversations in flight the worker went from 374–378/409–413 to 348–349/383–386 MB (poll/stream) on
+ * Node 20, and from 360/403 to 321/360 MB on Node 24 (bench/COMPARE.md, "Session 12").
+ */
+const WORKFLOW_SEMI_SPACE_MB = 1;
 
 export const DEFAULT_HEAP_SETTINGS: HeapSettings = { heapGrowingPercent: 30, workflowHeapMb: 256 };
 
@@ -35,9 +44,8 @@ export function applyHeapSettings(settings: HeapSettings): void {
   if (settings.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${settings.heapGrowingPercent}`);
   if (settings.workflowHeapMb > 0) {
     setFlagsFromString(`--max-old-space-size=${settings.workflowHeapMb}`);
-    // The young generation on top, as Node 20 and 22 size it (16 MB semi-spaces): Node 24's V8 would give the same
-    // old space 64 MB semi-spaces, raising the thread's ceiling by 144 MB.
-    setFlagsFromString(`--max-semi-space-size=${MAX_SEMI_SPACE_MB}`);
+    // The young generation on top: left to V8 it would be 16 MB semi-spaces (Node 20 and 22) or 64 MB (Node 24).
+    setFlagsFromString(`--max-semi-space-size=${WORKFLOW_SEMI_SPACE_MB}`);
   }
 }
 

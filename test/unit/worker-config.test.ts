@@ -104,6 +104,7 @@ describe('applyHeapSettings', () => {
   // The flags are process-wide: put V8's defaults (0) back for whatever runs next in this process.
   afterEach(() => {
     setFlagsFromString('--max-old-space-size=0');
+    setFlagsFromString('--max-semi-space-size=0');
     setFlagsFromString('--heap-growing-percent=0');
   });
 
@@ -127,9 +128,10 @@ describe('applyHeapSettings', () => {
     const mainBefore = getHeapStatistics().heap_size_limit;
     applyHeapSettings({ heapGrowingPercent: 30, workflowHeapMb: 128 });
     const limit = await threadHeapLimitMb();
-    // The old space as asked, plus the young generation (at most 3 × 16 MB semi-spaces).
+    // The old space as asked, plus a young generation of 1 MB semi-spaces (3 MB in all). Left to V8 the young
+    // generation adds 48 MB or more, and the worker with 1,000 conversations open held ~30 MB more (bench/COMPARE.md).
     expect(limit).toBeGreaterThanOrEqual(128);
-    expect(limit).toBeLessThanOrEqual(128 + 64);
+    expect(limit).toBeLessThanOrEqual(128 + 4);
     expect(getHeapStatistics().heap_size_limit).toBe(mainBefore);
   });
 
