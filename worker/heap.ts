@@ -29,8 +29,8 @@ const MAX_SEMI_SPACE_MB = 16;
 /**
  * The workflow thread's semi-space limit: V8's starting size, so its young generation never grows. What that thread
  * allocates is garbage by the end of each activation, so a small young generation costs no CPU that the bench can
- * see. With 1,000 conversations in flight the worker went from 374–378/409–413 to 348–349/383–386 MB (poll/stream) on
- * Node 20, and from 360/403 to 321/360 MB on Node 24 (bench/COMPARE.md, "Session 12").
+ * see. With 1,000 conversations in flight the worker went from 374–378/409–413 to 348–349/383–386 MB
+ * (poll/stream) on Node 20, and from 360/403 to 321/360 MB on Node 24 (bench/COMPARE.md, "Session 12").
  */
 const WORKFLOW_SEMI_SPACE_MB = 1;
 
@@ -44,22 +44,23 @@ export function applyHeapSettings(settings: HeapSettings): void {
   if (settings.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${settings.heapGrowingPercent}`);
   if (settings.workflowHeapMb > 0) {
     setFlagsFromString(`--max-old-space-size=${settings.workflowHeapMb}`);
-    // The young generation on top: left to V8 it would be 16 MB semi-spaces (Node 20 and 22) or 64 MB (Node 24).
     setFlagsFromString(`--max-semi-space-size=${WORKFLOW_SEMI_SPACE_MB}`);
   }
 }
 
 /**
  * What a worker process can only be given when it starts, so `bin/mwbatch.js` restarts `mwbatch worker` and
- * `mwbatch dev` once with them, in the same process (`process.execve`, Node 22.15 and later), unless they are already set:
+ * `mwbatch dev` once with them, in the same process (`process.execve`, Node 22.15 and later), unless they are
+ * already set:
  *  - `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates (the SDK's Rust runtime runs several) its own
  *    malloc arena, up to 8 per core, each holding freed memory. Read by glibc at start-up only.
  *  - `--max-semi-space-size=16` for the main thread, where activities and HTTP run: Node 24's V8 sizes the young
  *    generation from the heap limit (64 MB semi-spaces on an 8 GB machine, against 16 MB on Node 20 and 22). Read
  *    by V8 when the main isolate is created only.
  * Together they took a worker with 1,000 conversations in flight on Node 24 from 483/509 MB (poll/stream) to
- * 364/397 MB, for ~2 s more worker CPU per 1,000 questions (bench/COMPARE.md, "Session 11"). On Node 20, which has no `process.execve`, set MALLOC_ARENA_MAX yourself (README,
- * "Worker memory"); its young generation is already 16 MB.
+ * 364/397 MB, for ~2 s more worker CPU per 1,000 questions (bench/COMPARE.md, "Session 11"). On Node 20, which
+ * has no `process.execve`, set MALLOC_ARENA_MAX yourself (README, "Worker memory"); its young generation is already
+ * 16 MB.
  */
 const WORKER_START_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 const WORKER_START_FLAGS = [`--max-semi-space-size=${MAX_SEMI_SPACE_MB}`] as const;
