@@ -3,12 +3,14 @@
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && node dist/bench/bench/compare.js
  *     [--questions 1000] [--rps 20] [--answer-ms 2000] [--scenarios 1,2,3] [--variants A,B,C,C1,D]
- *     [--baseline-cpu A=59,B=45]
+ *     [--baseline-cpu A=59,B=45] [--per-workflow 10]
  *
  * Variants: A = `mwbatch submit` (polling mode, the default), B = `mwbatch submit --mode stream`, and the plain
  * scripts (bench/plain-script.ts: bounded concurrency, no Temporal): C = create → submit → poll on the workflows'
  * schedule, C1 = the same polling every 1 s, D = create → stream (SSE). The plain variants run first in each
  * scenario: they are the references of the ratio columns (A and B to C; A to C1, B to D).
+ * Prototypes, run only when named in --variants: several questions per workflow (bench/prototype/), GA/GB in fixed
+ * groups of --per-workflow questions, LA/LB as updates of long-lived lanes (A = poll, B = stream); not exactly-once.
  * Scenarios: 1 = no rate limit, answers after --answer-ms, --concurrency-1 in flight; 2 = the simulator enforces
  * --rps requests per second (token bucket, burst = rps), --concurrency-2 in flight; 3 = every question in flight at
  * once (--concurrency-3, default = --questions), answers after --answer-ms-3: throughput and the worker's memory at
@@ -24,7 +26,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { freePort, startDevServer } from '../dev/dev-server';
+import { startDevServer } from '../dev/dev-server';
+import { freePort } from '../dev/ports';
 import { ensureTemporalCli } from '../dev/temporal-cli';
 import {
   askedOnce,
@@ -41,28 +44,44 @@ const ROOT = resolve(__dirname, '..', '..', '..'); // dist/bench/bench → the p
 const CLI = join(ROOT, 'bin', 'mwbatch.js');
 const SIMULATOR = join(ROOT, 'dist', 'simulator', 'bin.js');
 const WORKFLOWS = join(ROOT, 'dist', 'workflows', 'index.js');
+const PROTOTYPE_WORKFLOWS = join(__dirname, 'prototype', 'workflows.js');
+const PROTOTYPE_CLIENT = join(__dirname, 'prototype', 'grouped-client.js');
 const PLAIN_SCRIPT = join(__dirname, 'plain-script.js');
 const EXIT_REPORT = join(__dirname, 'exit-report.js');
 const TASK_QUEUE = 'mwbatch-compare';
 const TOKEN = 'bench-token';
 const ASSISTANT = 'bench-assistant';
 
-const VARIANTS = ['A', 'B', 'C', 'C1', 'D'] as const;
+const VARIANTS = ['A', 'B', 'C', 'C1', 'D', 'GA', 'GB', 'LA', 'LB'] as const;
 type Variant = (typeof VARIANTS)[number];
+/** What `--variants` runs when not given: the product and the plain scripts, not the prototypes. */
+const DEFAULT_VARIANTS: Variant[] = ['A', 'B', 'C', 'C1', 'D'];
 const VARIANT_NAMES: Record<Variant, string> = {
   A: 'A mwbatch poll',
   B: 'B mwbatch stream',
   C: 'C plain script',
   C1: 'C1 plain script, 1 s polls',
   D: 'D plain script, stream',
+  GA: 'GA prototype groups, poll',
+  GB: 'GB prototype groups, stream',
+  LA: 'LA prototype lanes, poll',
+  LB: 'LB prototype lanes, stream',
 };
 /** The plain scripts and their options (bench/plain-script.ts). */
 const PLAIN_ARGS: Partial<Record<Variant, string[]>> = { C: [], C1: ['--poll-every-ms', '1000'], D: ['--stream'] };
 const isPlain = (v: Variant) => PLAIN_ARGS[v] !== undefined;
+/** The prototypes (bench/prototype/grouped-client.ts): their shape and mode. */
+const PROTOTYPE_ARGS: Partial<Record<Variant, string[]>> = {
+  GA: ['--shape', 'groups', '--mode', 'poll'],
+  GB: ['--shape', 'groups', '--mode', 'stream'],
+  LA: ['--shape', 'lanes', '--mode', 'poll'],
+  LB: ['--shape', 'lanes', '--mode', 'stream'],
+};
+const isPrototype = (v: Variant) => PROTOTYPE_ARGS[v] !== undefined;
 /** Run order within a scenario: the references first. */
-const RUN_ORDER: Variant[] = ['C', 'C1', 'D', 'A', 'B'];
-/** The plain script each mwbatch mode is also compared with: A's own way of asking is polling, B's streaming. */
-const OWN_REFERENCE: Partial<Record<Variant, Variant>> = { A: 'C1', B: 'D' };
+const RUN_ORDER: Variant[] = ['C', 'C1', 'D', 'A', 'B', 'GA', 'GB', 'LA', 'LB'];
+/** The plain script each way of asking is also compared with: polling with C1, streaming with D. */
+const OWN_REFERENCE: Partial<Record<Variant, Variant>> = { A: 'C1', B: 'D', GA: 'C1', GB: 'D', LA: 'C1', LB: 'D' };
 
 interface Options {
   questions: number;
@@ -87,6 +106,8 @@ interface Options {
   reruns: number;
   /** Measurements per row; the row reports the one with the median questions/s. */
   repeats: number;
+  /** Prototype variants: questions per workflow (GA, GB) or per lane (LA, LB). */
+  perWorkflow: number;
 }
 
 interface Scenario {
@@ -140,7 +161,7 @@ function parseOptions(): Options {
       'concurrency-2': { type: 'string', default: '200' },
       'concurrency-3': { type: 'string' },
       scenarios: { type: 'string', default: '1,2,3' },
-      variants: { type: 'string', default: VARIANTS.join(',') },
+      variants: { type: 'string', default: DEFAULT_VARIANTS.join(',') },
       'baseline-cpu': { type: 'string' },
       seed: { type: 'string', default: '1' },
       'worker-env': { type: 'string', multiple: true, default: [] },
@@ -150,6 +171,7 @@ function parseOptions(): Options {
       'max-background': { type: 'string', default: '0.3' },
       reruns: { type: 'string', default: '2' },
       repeats: { type: 'string', default: '1' },
+      'per-workflow': { type: 'string', default: '10' },
     },
   });
   const positive = (text: string, name: string, integer = true) => {
@@ -193,6 +215,7 @@ function parseOptions(): Options {
     maxBackground: Number(values['max-background']),
     reruns: Number(values.reruns),
     repeats: positive(values.repeats, 'repeats'),
+    perWorkflow: positive(values['per-workflow'], 'per-workflow'),
   };
 }
 
@@ -236,7 +259,13 @@ function rssMb(pid: number): number {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: { bundle: string }): Promise<Row> {
+/** The workflow bundles the workers run: the product's (A, B) and the prototypes' (bench/prototype/workflows.ts). */
+interface Bundles {
+  product: string;
+  prototype: string;
+}
+
+async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: Bundles): Promise<Row> {
   const tag = `[s${scenario.id} ${variant}]`;
   const dir = await mkdtemp(join(tmpdir(), `mwbatch-compare-s${scenario.id}${variant}-`));
   const stops: (() => Promise<void>)[] = [];
@@ -281,15 +310,22 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
         ...temporalEnv,
         ...moveworksEnv,
         ...budget,
-        MWBATCH_WORKFLOW_BUNDLE: shared.bundle,
+        MWBATCH_WORKFLOW_BUNDLE: isPrototype(variant) ? shared.prototype : shared.product,
         ...o.workerEnv,
       });
       const worker = await startNode([CLI, 'worker'], workerEnv, { ready: /mwbatch worker polling/ });
       stops.push(() => stop(worker.child));
       workerPid = worker.pid;
-      args = [CLI, 'submit', file, '--batch', batchId, '--out', outDir, '--concurrency', String(scenario.concurrency)];
-      if (scenario.rateLimit) args.push('--rps', String(o.limitRps));
-      if (variant === 'B') args.push('--mode', 'stream');
+      if (isPrototype(variant)) {
+        args = [PROTOTYPE_CLIENT, file, '--batch', batchId, '--out', outDir];
+        args.push('--concurrency', String(scenario.concurrency), '--per-workflow', String(o.perWorkflow));
+        args.push(...PROTOTYPE_ARGS[variant]!);
+      } else {
+        args = [CLI, 'submit', file, '--batch', batchId, '--out', outDir];
+        args.push('--concurrency', String(scenario.concurrency));
+        if (scenario.rateLimit) args.push('--rps', String(o.limitRps));
+        if (variant === 'B') args.push('--mode', 'stream');
+      }
     }
     const clientEnv = isPlain(variant)
       ? childEnv({ ...moveworksEnv, MWBATCH_BENCH_REPORT: reportPath })
@@ -363,9 +399,10 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
     const detail: Record<string, unknown> = { wallS: Number(wallS.toFixed(1)), cpuS, requests: counts.byRouteStatus };
     if (server) {
       const timeline = await batchTimeline(server.address, batchId);
-      row.eventsPerQuestion = timeline.eventsPerWorkflow; // one question per workflow
+      // A and B: one question per workflow; the prototypes: several.
+      row.eventsPerQuestion = (timeline.eventsPerWorkflow * timeline.workflows) / n;
       const shape = await workflowShape(server.address, batchId);
-      row.peakInFlight = shape.peakOpen;
+      row.peakInFlight = isPrototype(variant) ? clientSummary(client.output())?.peakInFlight : shape.peakOpen;
       detail.eventsByType = shape.eventsByType;
       detail.stagesMs = timeline.stages;
       detail.workerRssMb = {
@@ -376,8 +413,7 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
       detail.toFirstStartMs = timeline.firstStart - startedAt;
       detail.afterLastCloseMs = startedAt + wallS * 1000 - timeline.lastClose;
     } else {
-      const summary = /\{"questions".*\}/.exec(client.output());
-      if (summary) row.peakInFlight = (JSON.parse(summary[0]) as { peakInFlight: number }).peakInFlight;
+      row.peakInFlight = clientSummary(client.output())?.peakInFlight;
     }
     log(
       `${tag} done: ${f(row.qps, 2)} questions/s, ${row.completed}/${n} COMPLETED, peak in flight ` +
@@ -393,11 +429,17 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
   }
 }
 
+/** The JSON summary line the plain scripts and the prototype client print last: `{"questions":…,"peakInFlight":…}`. */
+function clientSummary(output: string): { peakInFlight: number } | undefined {
+  const line = /\{"questions".*\}/.exec(output);
+  return line ? (JSON.parse(line[0]) as { peakInFlight: number }) : undefined;
+}
+
 /**
  * Runs one row, and again (at most `reruns` times) while other processes used more than `maxBackground` cores
  * during it; reports the run with the least background load.
  */
-async function measured(scenario: Scenario, variant: Variant, o: Options, shared: { bundle: string }): Promise<Row> {
+async function measured(scenario: Scenario, variant: Variant, o: Options, shared: Bundles): Promise<Row> {
   let best: Row | undefined;
   for (let attempt = 1; attempt <= 1 + o.reruns; attempt++) {
     const row = { ...(await runOne(scenario, variant, o, shared)), attempt };
@@ -414,7 +456,7 @@ async function measured(scenario: Scenario, variant: Variant, o: Options, shared
  * one for an even K), keeping every measurement's questions/s for the table. Scenario 3 is not stable from one run
  * to the next on a 2-core machine (bench/COMPARE.md, "Session 9"): one run alone can mislead.
  */
-async function repeated(scenario: Scenario, variant: Variant, o: Options, shared: { bundle: string }): Promise<Row> {
+async function repeated(scenario: Scenario, variant: Variant, o: Options, shared: Bundles): Promise<Row> {
   if (o.repeats === 1) return measured(scenario, variant, o, shared);
   const runs: Row[] = [];
   for (let i = 1; i <= o.repeats; i++) {
@@ -499,7 +541,10 @@ function printTable(rows: Row[], o: Options): void {
       `answers after ${o.answerMs} ms ` +
       `(scenario 3: ${o.answerMs3} ms); scenario 2: simulator bucket ${o.rps} req/s, burst ${o.rps}; ` +
       `A and B with MWBATCH_RPS = submit --rps = ${limitNote}. CPU ms/question: Temporal server + worker + client ` +
-      `(plain scripts: the client only)\n`,
+      `(plain scripts: the client only)` +
+      (rows.some((r) => isPrototype(r.variant))
+        ? `; prototypes (bench/prototype/): ${o.perWorkflow} questions per workflow (GA, GB) or lane (LA, LB)\n`
+        : '\n'),
   );
   console.log(table(header, body));
   printTargets(rows, o);
@@ -591,7 +636,7 @@ function printTargets(rows: Row[], o: Options): void {
 
   // 4. The client's memory (issue: 10,000 and 100,000 rows; bench/bulk.ts --rows 10000,100000 measures both).
   {
-    const clients = rows.filter((r) => !isPlain(r.variant));
+    const clients = rows.filter((r) => r.variant === 'A' || r.variant === 'B');
     const peak = Math.max(...clients.map((r) => r.clientPeakMb));
     const enough = n >= CLIENT_ROWS;
     target(
@@ -630,11 +675,16 @@ async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'mwbatch-compare-'));
   const rows: Row[] = [];
   try {
-    const shared = { bundle: join(work, 'workflow-bundle.js') };
-    if (o.variants.some((v) => !isPlain(v))) {
-      const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS, logger: new DefaultLogger('WARN') });
-      await writeFile(shared.bundle, code);
-    }
+    const shared: Bundles = {
+      product: join(work, 'workflow-bundle.js'),
+      prototype: join(work, 'prototype-workflow-bundle.js'),
+    };
+    const bundle = async (workflowsPath: string, path: string) => {
+      const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+      await writeFile(path, code);
+    };
+    if (o.variants.some((v) => v === 'A' || v === 'B')) await bundle(WORKFLOWS, shared.product);
+    if (o.variants.some(isPrototype)) await bundle(PROTOTYPE_WORKFLOWS, shared.prototype);
     for (const id of o.scenarios) {
       const scenario = scenarioOf(id, o);
       // The plain scripts first: the references of the ratio columns.

@@ -12,7 +12,7 @@ import { chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './dev-server';
+import { freePort } from './ports';
 import { cacheDir, ensureTemporalCli, findGo, isExecutable } from './temporal-cli';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';

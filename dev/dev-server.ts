@@ -3,15 +3,18 @@
  * Used by `mwbatch dev`, the vitest global setup and the benchmarks.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { BATCH_ID } from '../common/names';
+import { freePort } from './ports';
 
 export interface DevServerOptions {
   cliPath: string;
   ip?: string;
-  /** gRPC port; 0 picks a free one. */
+  /**
+   * gRPC port; 0 picks a free one, and picks again (at most PORT_ATTEMPTS times in all) when the server finds it
+   * taken. A port given here is kept: the start fails if it is taken.
+   */
   port?: number;
   /** Web UI port; `false` runs headless. Default: the CLI's own default (port + 1000). */
   uiPort?: number | false;
@@ -28,17 +31,6 @@ export interface DevServer {
   uiUrl?: string;
   process: ChildProcess;
   stop(): Promise<void>;
-}
-
-export async function freePort(ip = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, ip, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resolves once the frontend answers GetSystemInfo; rejects with the server's own output if it exits first. */
@@ -83,9 +75,23 @@ function devServerEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOGC: process.env.GOGC ?? '400' };
 }
 
+/** Ports tried when the dev server's port is ours to choose (see `freePort`). */
+const PORT_ATTEMPTS = 3;
+
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
-  const port = options.port || (await freePort(ip));
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port || (await freePort(ip));
+    try {
+      return await startOn(ip, port, options);
+    } catch (err) {
+      const taken = err instanceof Error && /address already in use/.test(err.message);
+      if (!taken || options.port || attempt >= PORT_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function startOn(ip: string, port: number, options: DevServerOptions): Promise<DevServer> {
   const namespace = options.namespace ?? 'default';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--namespace', namespace];
   args.push('--search-attribute', `${BATCH_ID.name}=Keyword`, '--log-level', 'error');

@@ -6,7 +6,8 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { MoveworksClient, StaticTokenAuth } from '../moveworks';
 import { startSimulator, type Simulator } from '../simulator';
 import type { ApiFlavour } from '../moveworks/api-flavour';
-import { startDevServer, freePort, type DevServer } from './dev-server';
+import { startDevServer, type DevServer } from './dev-server';
+import { freePort } from './ports';
 import { ensureTemporalCli } from './temporal-cli';
 import { createWorkerPair, type WorkerPair } from '../worker/workers';
 

@@ -6,7 +6,7 @@
  */
 import { Runtime } from '@temporalio/worker';
 import type { LogLevel as SdkLogLevel } from '@temporalio/common';
-import { freePort } from '../dev/dev-server';
+import { freePort } from '../dev/ports';
 import type { Logger } from './logger';
 import { HISTOGRAM_BUCKETS, useMetricMeter } from './metrics';
 import type { LogLevel, ObservabilitySettings } from './settings';

@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { StaticTokenAuth } from '../../moveworks';
-import { freePort } from '../../dev/dev-server';
+import { freePort } from '../../dev/ports';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../../dev/dev-server';
+import { freePort } from '../../dev/ports';
 import { readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { MWBATCH_BIN, REPO_ROOT, runCli } from '../helpers/cli';
 import { useSimulator } from '../helpers/simulator';

@@ -9,7 +9,8 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { freePort, startDevServer } from '../../dev/dev-server';
+import { startDevServer } from '../../dev/dev-server';
+import { freePort } from '../../dev/ports';
 import type { RunSummary } from '../../evaluation/types';
 import { tempDir } from '../helpers/batch';
 import type { CliRun } from '../helpers/cli';

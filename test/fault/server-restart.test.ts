@@ -12,7 +12,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import { freePort, startDevServer } from '../../dev/dev-server';
+import { startDevServer } from '../../dev/dev-server';
+import { freePort } from '../../dev/ports';
 import { tempDir } from '../helpers/batch';
 import type { CliRun } from '../helpers/cli';
 import { waitFor } from '../helpers/wait';

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { inject } from 'vitest';
-import { freePort } from '../../dev/dev-server';
+import { freePort } from '../../dev/ports';
 import type { Simulator } from '../../simulator';
 import { MWBATCH_BIN, REPO_ROOT } from './cli';
 import { waitFor } from './wait';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { freePort } from '../../dev/dev-server';
+import { freePort } from '../../dev/ports';
 import { runCli } from '../helpers/cli';
 import { useSimulator } from '../helpers/simulator';
 

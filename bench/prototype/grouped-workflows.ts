@@ -1,0 +1,84 @@
+/**
+ * PROTOTYPES for bench/compare.ts, not part of the product: two ways of asking several single-turn questions per
+ * workflow, to measure what fewer workflows per question would save (bench/COMPARE.md, "Session 13").
+ *
+ * - `groupedQuestionsWorkflow`: a fixed group of questions, started together, each asked by the product's own
+ *   `openConversation` activity; the workflow ends when the group's last answer is in.
+ * - `laneWorkflow`: a long-lived workflow that a question joins by an `ask` update (update ID = row ID) and leaves
+ *   with its answer; the client keeps its window full one question at a time, as `submit` does with workflows.
+ *
+ * Neither is exactly-once: `openConversation` recognises what its earlier attempt created by a marker derived from
+ * the workflow's ID (activities/reconcile.ts), which every question of one workflow would share. Measurement only;
+ * bundled by bench/prototype/workflows.ts, never by the worker's own bundle.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import { DEFAULT_POLL_SCHEDULE, DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
+
+export interface PrototypeQuestion {
+  rowId: string;
+  question: string;
+}
+
+export interface PrototypeSettings {
+  mode: 'poll' | 'stream';
+  /** Poll mode: the first poll's delay, from the batch's answer times (batch/answer-times.ts), as `submit` does. */
+  firstPollMs?: number;
+}
+
+export interface PrototypeAnswer {
+  rowId: string;
+  status: string;
+  /** ms from the submission's start to the terminal status, as the conversation workflow's `latencyMs`. */
+  latencyMs: number;
+  /** The API's answer time (completed_at − created_at), when it gave one. */
+  answerMs?: number;
+}
+
+/** One question, asked the way the conversation workflow asks a first turn without a rate limit. */
+async function ask({ rowId, question }: PrototypeQuestion, settings: PrototypeSettings): Promise<PrototypeAnswer> {
+  const { openConversation } = proxyActivities<Activities>({
+    taskQueue: workflowInfo().taskQueue, // eager dispatch, as `httpOnWorkflowQueue` conversations
+    startToCloseTimeout: 2 * 45_000 + DEFAULT_TURN_DEADLINE_MS + 15_000,
+    heartbeatTimeout: '10s',
+    scheduleToCloseTimeout: '10m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  });
+  const poll = { ...DEFAULT_POLL_SCHEDULE, inlineMs: DEFAULT_TURN_DEADLINE_MS, firstPollMs: settings.firstPollMs };
+  const startedAt = Date.now();
+  const { submitted } = await openConversation({
+    firstQuestion: question,
+    firstTurn: { question, rowId, mode: settings.mode, poll: settings.mode === 'poll' ? poll : undefined },
+  });
+  return {
+    rowId,
+    status: (submitted?.terminal && submitted.status) || 'NOT_TERMINAL',
+    latencyMs: Date.now() - startedAt,
+    answerMs: submitted?.answerMs,
+  };
+}
+
+export async function groupedQuestionsWorkflow(input: {
+  questions: PrototypeQuestion[];
+  settings: PrototypeSettings;
+}): Promise<PrototypeAnswer[]> {
+  return Promise.all(input.questions.map((question) => ask(question, input.settings)));
+}
+
+export const askUpdate = defineUpdate<PrototypeAnswer, [PrototypeQuestion, PrototypeSettings]>('ask');
+export const finishSignal = defineSignal('finish');
+
+export async function laneWorkflow(): Promise<void> {
+  let finishing = false;
+  setHandler(finishSignal, () => void (finishing = true));
+  setHandler(askUpdate, (question, settings) => ask(question, settings));
+  await condition(() => finishing && allHandlersFinished());
+}
