@@ -11,11 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDevServer } from '../dev/dev-server';
-import { freePort } from '../dev/ports';
 import { ensureTemporalCli } from '../dev/temporal-cli';
 import type { Stages } from './history';
 import { batchTimeline, percentile, readResults, simulatorRequests, whole, writeQuestions } from './measure';
-import { killChildrenOnSignal, startNode, stop, track, usage, type Usage } from './procs';
+import { killChildrenOnSignal, startNode, startSimulatorProcess, stop, track, usage, type Usage } from './procs';
 
 const ROOT = resolve(__dirname, '..', '..', '..'); // dist/bench/bench → the project
 const CLI = join(ROOT, 'bin', 'mwbatch.js');
@@ -99,12 +98,10 @@ async function runOnce(n: number, options: Options): Promise<Run> {
     const server = await startDevServer({ cliPath: ensureTemporalCli(), uiPort: false });
     track(server.process);
     stops.push(server.stop);
-    const simPort = await freePort();
-    const origin = `http://127.0.0.1:${simPort}`;
-    const simArgs = ['--port', String(simPort), '--answer-delay', String(options.answerMs)];
-    simArgs.push('--token', TOKEN, '--assistant-name', ASSISTANT);
-    const sim = await startNode([SIMULATOR, ...simArgs], childEnv({}), { ready: /listening on/ });
+    const simArgs = ['--answer-delay', String(options.answerMs), '--token', TOKEN, '--assistant-name', ASSISTANT];
+    const sim = await startSimulatorProcess(SIMULATOR, simArgs, childEnv({}));
     stops.push(() => stop(sim.child));
+    const { origin } = sim;
     const temporalEnv = { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE };
     const workerEnv = childEnv({
       ...temporalEnv,

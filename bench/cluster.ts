@@ -13,10 +13,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startCluster } from '../dev/cluster';
 import { startDevServer } from '../dev/dev-server';
-import { freePort } from '../dev/ports';
 import { ensureTemporalCli } from '../dev/temporal-cli';
 import { percentile, readResults, whole, writeQuestions } from './measure';
-import { killChildrenOnSignal, startNode, stop, track, usage, type NodeChild } from './procs';
+import { killChildrenOnSignal, startNode, startSimulatorProcess, stop, track, usage, type NodeChild } from './procs';
 
 const ROOT = resolve(__dirname, '..', '..', '..'); // dist/bench/bench → the project
 const CLI = join(ROOT, 'bin', 'mwbatch.js');
@@ -132,12 +131,10 @@ async function runOnce(backend: Backend, workerCount: number, options: Options):
       const pidFile = readFileSync(join(cluster.postgres.dir, 'data', 'postmaster.pid'), 'utf8');
       postgresPid = Number(pidFile.split('\n')[0]);
     }
-    const simPort = await freePort();
-    const origin = `http://127.0.0.1:${simPort}`;
-    const simArgs = ['--port', String(simPort), '--answer-delay', String(options.answerMs)];
-    simArgs.push('--token', TOKEN, '--assistant-name', ASSISTANT);
-    const sim = await startNode([SIMULATOR, ...simArgs], childEnv({}), { ready: /listening on/ });
+    const simArgs = ['--answer-delay', String(options.answerMs), '--token', TOKEN, '--assistant-name', ASSISTANT];
+    const sim = await startSimulatorProcess(SIMULATOR, simArgs, childEnv({}));
     stops.push(() => stop(sim.child));
+    const { origin } = sim;
     const temporalEnv = { TEMPORAL_ADDRESS: address, TEMPORAL_TASK_QUEUE: TASK_QUEUE };
     const workerEnv = childEnv({
       ...temporalEnv,

@@ -27,7 +27,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { startDevServer } from '../dev/dev-server';
-import { freePort } from '../dev/ports';
 import { ensureTemporalCli } from '../dev/temporal-cli';
 import {
   askedOnce,
@@ -38,7 +37,7 @@ import {
   type AskedOnce,
 } from './compare-inspect';
 import { batchTimeline, percentile, questionText, readResults, writeQuestions } from './measure';
-import { killChildrenOnSignal, startNode, stop, track, usage } from './procs';
+import { killChildrenOnSignal, startNode, startSimulatorProcess, stop, track, usage } from './procs';
 
 const ROOT = resolve(__dirname, '..', '..', '..'); // dist/bench/bench → the project
 const CLI = join(ROOT, 'bin', 'mwbatch.js');
@@ -280,14 +279,13 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
     const reportPath = join(dir, 'client-report.json');
     await writeQuestions(file, n);
 
-    const simPort = await freePort();
-    const origin = `http://127.0.0.1:${simPort}`;
-    const simArgs = ['--port', String(simPort), '--seed', String(o.seed), '--answer-delay', String(scenario.answerMs)];
+    const simArgs = ['--seed', String(o.seed), '--answer-delay', String(scenario.answerMs)];
     simArgs.push('--token', TOKEN, '--assistant-name', ASSISTANT);
     if (scenario.rateLimit)
       simArgs.push('--rate-limit', String(scenario.rateLimit), '--burst', String(scenario.rateLimit));
-    const sim = await startNode([SIMULATOR, ...simArgs], childEnv({}), { ready: /listening on/ });
+    const sim = await startSimulatorProcess(SIMULATOR, simArgs, childEnv({}));
     stops.push(() => stop(sim.child));
+    const { origin } = sim;
     const moveworksEnv = {
       MOVEWORKS_BASE_URL: `${origin}/rest/v1beta1`,
       MOVEWORKS_ASSISTANT_NAME: ASSISTANT,

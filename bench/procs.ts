@@ -109,3 +109,17 @@ export function usage(pid: number): Usage {
     return { peakMb: 0, cpuSeconds: 0 };
   }
 }
+
+/**
+ * The simulator (dist/simulator/bin.js) as a process of its own, on a port it picks itself (`--port 0`), so that no
+ * other process can take the port between a check and the bind; `origin` is read from its "listening on" line.
+ */
+export async function startSimulatorProcess(
+  simulatorJs: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<NodeChild & { origin: string }> {
+  const listening = /listening on (http:\/\/[^\s]+)/;
+  const sim = await startNode([simulatorJs, '--port', '0', ...args], env, { ready: listening });
+  return { ...sim, origin: listening.exec(sim.output())![1]! };
+}
