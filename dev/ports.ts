@@ -1,7 +1,7 @@
 /**
- * Free TCP ports for the servers this project starts on 127.0.0.1 (dev server, simulator, metrics, cluster). A port
- * found free here can still be taken before the server binds it (an outgoing connection may get it as its local
- * port): a caller that chose the port itself can pick another and try again (dev/dev-server.ts does).
+ * Free TCP ports for the servers this project starts on 127.0.0.1 (dev server, metrics, cluster, test servers). A
+ * port found free here can still be taken before the server binds it (an outgoing connection may get it as its
+ * local port): a caller that chose the port itself can pick another and try again (dev/dev-server.ts does).
  */
 import { createServer } from 'node:net';
 

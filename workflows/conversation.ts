@@ -105,9 +105,9 @@ function inlinePollingActivities(taskQueue: string, inlineMs: number) {
 
 /**
  * Creating the conversation and following its first turn in one activity: the poll-mode budget is its inline
- * window, the stream's the turn's deadline.
+ * window, the stream's the turn's deadline. (Exported for bench/prototype/, which asks the same way.)
  */
-function openingActivities(taskQueue: string, settings: TurnSettings, inlineMs: number) {
+export function openingActivities(taskQueue: string, settings: TurnSettings, inlineMs: number) {
   const followMs = settings.mode === 'stream' ? settings.deadlineMs + 15_000 : inlineMs;
   return httpActivities(taskQueue, {
     startToCloseTimeout: 2 * REQUEST_TIMEOUT_MS + followMs,

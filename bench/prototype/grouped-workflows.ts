@@ -16,11 +16,10 @@ import {
   condition,
   defineSignal,
   defineUpdate,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import { openingActivities } from '../../workflows/conversation';
 import { DEFAULT_POLL_SCHEDULE, DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
 
 export interface PrototypeQuestion {
@@ -45,14 +44,10 @@ export interface PrototypeAnswer {
 
 /** One question, asked the way the conversation workflow asks a first turn without a rate limit. */
 async function ask({ rowId, question }: PrototypeQuestion, settings: PrototypeSettings): Promise<PrototypeAnswer> {
-  const { openConversation } = proxyActivities<Activities>({
-    taskQueue: workflowInfo().taskQueue, // eager dispatch, as `httpOnWorkflowQueue` conversations
-    startToCloseTimeout: 2 * 45_000 + DEFAULT_TURN_DEADLINE_MS + 15_000,
-    heartbeatTimeout: '10s',
-    scheduleToCloseTimeout: '10m',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
-  });
   const poll = { ...DEFAULT_POLL_SCHEDULE, inlineMs: DEFAULT_TURN_DEADLINE_MS, firstPollMs: settings.firstPollMs };
+  const turn = { mode: settings.mode, poll, deadlineMs: DEFAULT_TURN_DEADLINE_MS };
+  // On the workflow's own queue (eager dispatch), with the conversation workflow's timeouts and retry policy.
+  const { openConversation } = openingActivities(workflowInfo().taskQueue, turn, DEFAULT_TURN_DEADLINE_MS);
   const startedAt = Date.now();
   const { submitted } = await openConversation({
     firstQuestion: question,
