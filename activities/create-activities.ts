@@ -52,7 +52,11 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
     const info = activityInfo();
     const signal = cancellationSignal();
     const run = info.workflowExecution;
-    const marker = conversationMarker(run?.workflowId ?? info.activityId, run?.runId ?? '');
+    const owner = run?.workflowId ?? info.activityId;
+    const marker = conversationMarker(
+      input.markerKey === undefined ? owner : `${owner}/${input.markerKey}`,
+      run?.runId ?? '',
+    );
     const key = activityKey();
     if (attempt > 1 && !rejected.take(key)) {
       const existing = await findConversationByMarker(moveworks, marker, info.scheduledTimestampMs, signal);

@@ -10,9 +10,12 @@ const TITLE_LIMIT = 256;
 /** Clock skew allowed between this worker and the API when deciding that a conversation is too old to be ours. */
 const SKEW_MS = 5 * 60_000;
 
-/** A marker unique to one workflow run, put in the title of the conversation it creates. */
-export function conversationMarker(workflowId: string, runId: string): string {
-  return `[mwb:${createHash('sha256').update(`${workflowId}/${runId}`).digest('hex').slice(0, 16)}]`;
+/**
+ * A marker unique to one conversation of one workflow run, put in the title of the conversation it creates:
+ * `owner` is the workflow ID, or `<workflow ID>/<conversation key>` in a workflow that asks several conversations.
+ */
+export function conversationMarker(owner: string, runId: string): string {
+  return `[mwb:${createHash('sha256').update(`${owner}/${runId}`).digest('hex').slice(0, 16)}]`;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionInfo } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE } from '../common/names';
+import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE, QUESTION_GROUP_WORKFLOW_TYPE } from '../common/names';
 import type { ConversationInput } from '../common/types';
 import { batchQuery } from './batch-id';
 import { statusCounts } from './progress';
@@ -129,7 +129,8 @@ export async function recentBatches(client: Client, limit: number): Promise<Batc
     const found = batches.map((b) => `"${b.batchId}"`).join(', ');
     const wf = await firstWorkflow(
       client,
-      `WorkflowType="${CONVERSATION_WORKFLOW_TYPE}" AND BatchId IS NOT NULL${found ? ` AND BatchId NOT IN (${found})` : ''}`,
+      `WorkflowType IN ("${CONVERSATION_WORKFLOW_TYPE}", "${QUESTION_GROUP_WORKFLOW_TYPE}") AND BatchId IS NOT NULL` +
+        (found ? ` AND BatchId NOT IN (${found})` : ''),
     );
     const batchId = wf?.typedSearchAttributes.get(BATCH_ID);
     if (!wf || !batchId) break;

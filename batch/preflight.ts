@@ -11,27 +11,56 @@ import type { Conversation, QuestionRow } from './questions';
 import { conversationInputHash, inputOfConversation, recordedInputHash } from './start';
 import { API_CHECK_WAIT_MS, runApiCheck, taskQueuePollers, unpolledQueues } from './workers';
 import { batchWorkflows } from './inspect';
+import { groupHashes, groupIndexOf } from './groups';
 
 interface ExistingWorkflow {
+  workflowId: string;
   running: boolean;
   /** Undefined for a workflow started by an mwbatch older than the memo: it is trusted. */
   inputHash?: string;
 }
 
+/** What a batch already holds, as visibility lists it when `submit` starts. */
+export interface ExistingBatch {
+  /** Every workflow of the batch: attached to without a start or a check. */
+  workflowIds: Set<string>;
+  /** The group each grouped conversation is in, by conversation key (batch/groups.ts). */
+  groupOf: Map<string, string>;
+  /** The indexes of the batch's groups. */
+  groupIndices: Set<number>;
+}
+
 /**
- * Every workflow of the batch that visibility lists, by workflow ID. A conversation that continued as new is listed
- * once per run; its runs share the memo, and it runs while its latest run does.
+ * Every conversation of the batch that visibility lists, by conversation key (read from the workflow ID, or from
+ * a group's memo), and the batch's groups. A conversation that continued as new is listed once per run; its runs
+ * share the memo, and it runs while its latest run does.
  */
-async function existingWorkflows(client: Client, batchId: string): Promise<Map<string, ExistingWorkflow>> {
-  const found = new Map<string, ExistingWorkflow>();
-  for await (const wf of batchWorkflows(client, batchId)) {
-    const seen = found.get(wf.workflowId);
-    found.set(wf.workflowId, {
-      running: (seen?.running ?? false) || wf.status.name === 'RUNNING',
-      inputHash: seen?.inputHash ?? recordedInputHash(wf.memo),
+async function existingConversations(
+  client: Client,
+  batchId: string,
+): Promise<{ conversations: Map<string, ExistingWorkflow>; groupIndices: Set<number> }> {
+  const conversations = new Map<string, ExistingWorkflow>();
+  const groupIndices = new Set<number>();
+  const keyPrefix = conversationWorkflowId(batchId, '');
+  const note = (key: string, workflowId: string, running: boolean, inputHash: string | undefined) => {
+    const seen = conversations.get(key);
+    conversations.set(key, {
+      workflowId,
+      running: (seen?.running ?? false) || running,
+      inputHash: seen?.inputHash ?? inputHash,
     });
+  };
+  for await (const wf of batchWorkflows(client, batchId)) {
+    const running = wf.status.name === 'RUNNING';
+    const groupIndex = groupIndexOf(batchId, wf.workflowId);
+    if (groupIndex !== undefined) {
+      groupIndices.add(groupIndex);
+      for (const [key, hash] of groupHashes(wf.memo)) note(key, wf.workflowId, running, hash);
+    } else if (wf.workflowId.startsWith(keyPrefix)) {
+      note(wf.workflowId.slice(keyPrefix.length), wf.workflowId, running, recordedInputHash(wf.memo));
+    }
   }
-  return found;
+  return { conversations, groupIndices };
 }
 
 const MAX_LISTED = 20;
@@ -43,24 +72,23 @@ export function rowLocation(path: string, row: Pick<QuestionRow, 'line' | 'rowId
 
 /**
  * Refuses the file (InputMismatchError, exit 2) when a conversation of it already has a workflow in the batch with
- * other questions or another title, naming each such conversation by its first row. Returns the IDs of the batch's
- * existing workflows. Visibility is eventually consistent: startOrAttach checks again on attaching to a workflow
- * this listing did not show.
+ * other questions or another title, naming each such conversation by its first row. Returns what the batch holds.
+ * Visibility is eventually consistent: startOrAttach and the group chain check again on meeting a workflow this
+ * listing did not show.
  */
 export async function checkInputsUnchanged(
   client: Client,
   source: { path: string; batchId: string },
   conversations: Conversation[],
-): Promise<Set<string>> {
+): Promise<ExistingBatch> {
   const { path, batchId } = source;
-  const existing = await existingWorkflows(client, batchId);
+  const { conversations: existing, groupIndices } = await existingConversations(client, batchId);
   const changed: { conversation: Conversation; workflowId: string; running: boolean }[] = [];
   for (const conversation of conversations) {
-    const workflowId = conversationWorkflowId(batchId, conversation.key);
-    const recorded = existing.get(workflowId);
+    const recorded = existing.get(conversation.key);
     if (recorded?.inputHash === undefined) continue;
     if (recorded.inputHash !== conversationInputHash(inputOfConversation(batchId, conversation))) {
-      changed.push({ conversation, workflowId, running: recorded.running });
+      changed.push({ conversation, workflowId: recorded.workflowId, running: recorded.running });
     }
   }
   if (changed.length > 0) {
@@ -82,7 +110,10 @@ export async function checkInputsUnchanged(
     }
     throw new InputMismatchError(lines.join('\n'));
   }
-  return new Set(existing.keys());
+  const groupOf = new Map<string, string>();
+  for (const [key, { workflowId }] of existing)
+    if (groupIndexOf(batchId, workflowId) !== undefined) groupOf.set(key, workflowId);
+  return { workflowIds: new Set([...existing.values()].map((e) => e.workflowId)), groupOf, groupIndices };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * `mwbatch retry-failed BATCH`: re-ask only the rows whose last result is not COMPLETED, each group in a new
- * workflow `<batch>/<conversation key>/retry-<round>`. The round is derived from the results already recorded,
+ * `mwbatch retry-failed BATCH`: re-ask only the rows whose last result is not COMPLETED, each conversation in a new
+ * workflow `<batch>/<conversation key>/retry-<round>` (a question first asked in a group too). The round is derived from the results already recorded,
  * so an interrupted retry, run again, attaches to the same workflows instead of asking a third time. The rows are
  * asked again with the per-turn deadline and mode they were asked with, unless the caller gives others.
  */
@@ -8,6 +8,7 @@ import { isGrpcServiceError, type Client } from '@temporalio/client';
 import { conversationWorkflowId } from '../common/names';
 import { resolveTurnSettings, type TurnSettings } from '../common/types';
 import { conversationInput } from './inspect';
+import { groupIndexOf } from './groups';
 import type { Conversation } from './questions';
 import type { ResultRecord, ResultsWriter } from './results';
 import { runBatch, type BatchRunOptions, type BatchRunSummary } from './submit';
@@ -19,9 +20,13 @@ function retryRound(workflowId: string): number {
   return Number(RETRY_SUFFIX.exec(workflowId)?.[1] ?? 0);
 }
 
-/** The conversation key a workflow of this batch was started with: conversationWorkflowId read backwards. */
-function conversationKeyOf(batchId: string, workflowId: string): string {
-  return workflowId.slice(conversationWorkflowId(batchId, '').length);
+/**
+ * The conversation key a record's row was asked under: conversationWorkflowId read backwards, or, for a question
+ * asked in a group (always a lone row), its row id.
+ */
+function conversationKeyOf(batchId: string, record: ResultRecord): string {
+  if (groupIndexOf(batchId, record.workflowId) !== undefined) return record.rowId;
+  return record.workflowId.slice(conversationWorkflowId(batchId, '').length);
 }
 
 /** A workflow of retry-failed: its rows are newer than those of the batch's original workflow. */
@@ -40,7 +45,7 @@ export function retryConversations(batchId: string, results: ResultsWriter): Con
   const round = 1 + Math.max(0, ...failed.map((r) => retryRound(r.workflowId)));
   const groups = new Map<string, Conversation>();
   for (const record of failed.sort((a, b) => a.line - b.line)) {
-    const key = `${conversationKeyOf(batchId, record.workflowId).replace(RETRY_SUFFIX, '')}/retry-${round}`;
+    const key = `${conversationKeyOf(batchId, record).replace(RETRY_SUFFIX, '')}/retry-${round}`;
     const group = groups.get(key) ?? { key, title: record.title, rows: [] };
     group.rows.push(rowOfRecord(record));
     groups.set(key, group);

@@ -19,6 +19,7 @@ import {
 } from './questions';
 import { ResultsWriter, writeRejectedRows } from './results';
 import { inputOfConversation } from './start';
+import { batchPerWorkflow } from './groups';
 import { checkApiThroughWorker, checkInputsUnchanged, rowLocation } from './preflight';
 import { summaryTable } from './progress';
 import { runBatch, type BatchRunOptions, type BatchRunSummary } from './submit';
@@ -106,7 +107,7 @@ export async function loadBatchFile(
 }
 
 /** A batch run's options (the batch id comes with the file), plus what only a run from a file does. */
-export interface SubmitFileOptions extends Omit<BatchRunOptions, 'batchId' | 'needsAnswer' | 'checkedWorkflowIds'> {
+export interface SubmitFileOptions extends Omit<BatchRunOptions, 'batchId' | 'needsAnswer' | 'existing'> {
   /** Ask the API through a worker before starting (default true); `dev` runs its own worker and simulator. */
   apiCheck?: boolean;
   log?: (line: string) => void;
@@ -115,6 +116,8 @@ export interface SubmitFileOptions extends Omit<BatchRunOptions, 'batchId' | 'ne
 export interface SubmitFileOutcome {
   summary: BatchRunSummary;
   conversations: number;
+  /** Single-turn questions per workflow, as the batch recorded it at its first submission. */
+  perWorkflow: number;
   seconds: number;
   /** 0 every row COMPLETED, 1 some row did not, 3 some rows not collected (Temporal unreachable; said in the log). */
   exitCode: number;
@@ -129,8 +132,21 @@ export async function submitFile(
   const { file, rowIds, conversations, batchId, outDir } = batch;
   const conversationCount = conversations.length; // runBatch empties the list
   const existing = await checkInputsUnchanged(client, { path: file.path, batchId }, conversations);
+  const requested = options.perWorkflow ?? 1;
+  const perWorkflow = await batchPerWorkflow(
+    client,
+    options.taskQueue,
+    batchId,
+    requested,
+    existing.workflowIds.size > 0,
+  );
+  if (perWorkflow !== requested) {
+    log(`batch ${batchId} asks ${perWorkflow} single-turn question(s) per workflow, as it was first submitted`);
+  }
   // The API check costs one call: only a batch that will start a conversation makes it.
-  const startsSome = conversations.some((c) => !existing.has(conversationWorkflowId(batchId, c.key)));
+  const startsSome = conversations.some(
+    (c) => !existing.workflowIds.has(conversationWorkflowId(batchId, c.key)) && !existing.groupOf.has(c.key),
+  );
   if (startsSome && options.apiCheck !== false) {
     await checkApiThroughWorker(client, options.taskQueue, batchId, log);
   }
@@ -141,11 +157,13 @@ export async function submitFile(
     const summary = await runBatch(client, conversations, results, {
       ...options,
       batchId,
-      checkedWorkflowIds: existing,
+      existing,
+      perWorkflow,
     });
     const outcome = (exitCode: number) => ({
       summary,
       conversations: conversationCount,
+      perWorkflow,
       seconds: (Date.now() - started) / 1000,
       exitCode,
     });

@@ -1,13 +1,17 @@
 /**
  * The bulk job: every conversation of a validated file becomes one workflow (started, or attached to when it
- * already exists), at most `concurrency` in flight; each finished row is appended to the results as it lands.
+ * already exists), or with `perWorkflow` > 1 its single-turn questions are asked in groups (batch/groups.ts); at
+ * most `concurrency` rows in flight; each finished row is appended to the results as it lands.
  * Re-running the same command resumes: rows already in the results are skipped, finished workflows are
  * re-collected without a new API call.
  */
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { resolveTurnSettings, type PollSchedule, type TurnMode } from '../common/types';
+import { resolveTurnSettings, type ConversationResult, type PollSchedule, type TurnMode } from '../common/types';
 import type { Conversation, QuestionRow } from './questions';
-import type { ResultsWriter } from './results';
+import type { ResultRecord, ResultsWriter } from './results';
+import type { questionGroupWorkflow } from '../workflows';
+import { cutGroups, GroupChain, isGroupable, type QuestionGroupHandle } from './groups';
+import type { ExistingBatch } from './preflight';
 import { ConfigError } from '../common/errors';
 import { conversationWorkflowId } from '../common/names';
 import { inputOfConversation, startOrAttach } from './start';
@@ -18,6 +22,7 @@ import { AnswerTimes } from './answer-times';
 export interface BatchRunOptions {
   batchId: string;
   taskQueue: string;
+  /** Conversations in flight at most (a group of N questions counts N). */
   concurrency: number;
   deadlineMs?: number;
   poll?: PollSchedule;
@@ -29,18 +34,27 @@ export interface BatchRunOptions {
   progressStream?: NodeJS.WriteStream;
   /** Which rows still need asking; default: those with no result yet. `retry-failed` asks the non-COMPLETED ones. */
   needsAnswer?: (rowId: string) => boolean;
-  /** Workflows of the batch whose input the pre-flight already compared with the file: attached without a check. */
-  checkedWorkflowIds?: ReadonlySet<string>;
+  /** What the pre-flight found of the batch: workflows attached to without a check, and the groups it holds. */
+  existing?: ExistingBatch;
+  /** Single-turn questions per workflow, as the batch recorded it (batch/groups.ts); default 1. */
+  perWorkflow?: number;
 }
 
 export interface BatchRunSummary {
   byStatus: Map<string, number>;
+  /** Workflows started and attached to (a group of questions counts once). */
   started: number;
   attached: number;
   skipped: number;
   /** Rows whose workflow could not be started or read (Temporal unreachable): nothing was written for them. */
   uncollected: number;
   lastError?: string;
+}
+
+/** Work for the sliding window: its conversations count against `concurrency`. */
+interface Work {
+  conversations: number;
+  run: () => Promise<void>;
 }
 
 /**
@@ -56,84 +70,147 @@ export async function runBatch(
 ): Promise<BatchRunSummary> {
   const summary: BatchRunSummary = { byStatus: new Map(), started: 0, attached: 0, skipped: 0, uncollected: 0 };
   const needsAnswer = options.needsAnswer ?? ((rowId: string) => !results.has(rowId));
+  const perWorkflow = options.perWorkflow ?? 1;
+  const existing = options.existing;
   const pending: (Conversation | undefined)[] = [];
+  const toGroup: (Conversation | undefined)[] = [];
+  const inKnownGroups = new Map<string, Conversation[]>();
+  let total = 0;
   for (const c of conversations) {
-    if (c.rows.some((row) => needsAnswer(row.rowId))) {
-      pending.push(c);
+    if (!c.rows.some((row) => needsAnswer(row.rowId))) {
+      summary.skipped += c.rows.length;
+      for (const row of c.rows) countStatus(summary.byStatus, results.status(row.rowId) ?? 'UNKNOWN');
       continue;
     }
-    summary.skipped += c.rows.length;
-    for (const row of c.rows) countStatus(summary.byStatus, results.status(row.rowId) ?? 'UNKNOWN');
+    total += c.rows.length;
+    const group = existing?.groupOf.get(c.key);
+    if (group !== undefined) inKnownGroups.set(group, [...(inKnownGroups.get(group) ?? []), c]);
+    else if (perWorkflow > 1 && isGroupable(c)) toGroup.push(c);
+    else pending.push(c);
   }
   conversations.length = 0;
-  const counts: ProgressCounts = {
-    total: pending.reduce((n, c) => n + c!.rows.length, 0),
-    done: 0,
-    failed: 0,
-    inFlight: 0,
-  };
+  const counts: ProgressCounts = { total, done: 0, failed: 0, inFlight: 0 };
   const progress = new ProgressReporter(counts, options.progressStream);
   if (options.wait) progress.start();
 
-  const noteUncollected = (conversation: Conversation, err: unknown) => {
-    summary.uncollected += conversation.rows.length;
+  const noteUncollected = (rows: number, err: unknown) => {
+    summary.uncollected += rows;
     summary.lastError ??= err instanceof Error ? err.message : String(err);
+  };
+  const rowsOf = (cs: Conversation[]) => cs.reduce((n, c) => n + c.rows.length, 0);
+  const noteWorkflow = (started: boolean) => {
+    if (started) summary.started += 1;
+    else summary.attached += 1;
   };
 
   const answerTimes = new AnswerTimes();
-  const runOne = async (conversation: Conversation) => {
+  const turnSettings = () => {
     const settings = resolveTurnSettings(options);
     const firstPollMs = options.poll?.firstPollMs ?? answerTimes.firstPollMs();
     if (firstPollMs !== undefined) settings.poll = { ...settings.poll, firstPollMs };
-    const input = inputOfConversation(options.batchId, conversation, settings);
-    let attached;
-    try {
-      const checked = options.checkedWorkflowIds?.has(conversationWorkflowId(input.batchId, input.conversationKey));
-      attached = await startOrAttach(client, options.taskQueue, input, { checked });
-    } catch (err) {
-      if (err instanceof ConfigError) throw err; // the input differs from what the batch holds: nothing to collect
-      noteUncollected(conversation, err);
-      return;
-    }
-    const { handle, started } = attached;
-    const { workflowId } = handle;
-    if (started) summary.started += 1;
-    else summary.attached += 1;
+    return settings;
+  };
+
+  /** Waits for a workflow's results (unless --no-wait) and records its conversations' rows. */
+  const collect = async (
+    workflowId: string,
+    asked: Conversation[],
+    resultsOf: () => Promise<ConversationResult[]>,
+  ): Promise<void> => {
     if (!options.wait) return;
-    counts.inFlight += conversation.rows.length;
-    let records;
+    const rows = rowsOf(asked);
+    counts.inFlight += rows;
+    let records: ResultRecord[] = [];
     try {
-      const result = await handle.result();
-      answerTimes.add(result);
-      records = await recordsFromResult(client, conversation.rows, result, workflowId);
+      const byKey = new Map((await resultsOf()).map((r) => [r.conversationKey, r]));
+      for (const conversation of asked) {
+        const result = byKey.get(conversation.key) ?? { batchId: options.batchId, conversationKey: '', turns: [] };
+        answerTimes.add(result);
+        records.push(...(await recordsFromResult(client, conversation.rows, result, workflowId)));
+      }
     } catch (err) {
       // Only a workflow that really ended without a result (cancelled, terminated…) makes a row. Losing Temporal
       // for a while must not: the workflow keeps running, and the next run of the same command collects it.
       if (!(err instanceof WorkflowFailedError)) {
-        noteUncollected(conversation, err);
+        noteUncollected(rows, err);
         return;
       }
-      records = conversation.rows.map((row) => recordFromWorkflowError(row, err, workflowId));
+      records = asked.flatMap((c) => c.rows.map((row) => recordFromWorkflowError(row, err, workflowId)));
     } finally {
-      counts.inFlight -= conversation.rows.length;
+      counts.inFlight -= rows;
     }
     await results.append(records);
-    for (const [i, record] of records.entries()) {
+    const rowById = new Map(asked.flatMap((c) => c.rows.map((row) => [row.rowId, row] as const)));
+    for (const record of records) {
       countStatus(summary.byStatus, record.status);
       counts.done += 1;
       if (record.status !== 'COMPLETED') counts.failed += 1;
-      options.onRow?.(conversation.rows[i]!, record.status, record.answer);
+      options.onRow?.(rowById.get(record.rowId)!, record.status, record.answer);
     }
   };
 
-  const inFlight = new Set<Promise<void>>();
-  try {
+  const runConversation = async (conversation: Conversation) => {
+    const input = inputOfConversation(options.batchId, conversation, turnSettings());
+    let attached;
+    try {
+      const checked = existing?.workflowIds.has(conversationWorkflowId(input.batchId, input.conversationKey));
+      attached = await startOrAttach(client, options.taskQueue, input, { checked });
+    } catch (err) {
+      if (err instanceof ConfigError) throw err; // the input differs from what the batch holds: nothing to collect
+      noteUncollected(conversation.rows.length, err);
+      return;
+    }
+    noteWorkflow(attached.started);
+    const { handle } = attached;
+    await collect(handle.workflowId, [conversation], async () => [await handle.result()]);
+  };
+
+  const collectGroup = async (handle: QuestionGroupHandle, asked: Conversation[], started: boolean) => {
+    noteWorkflow(started);
+    await collect(handle.workflowId, asked, async () => (await handle.result()).conversations);
+  };
+
+  const chain = new GroupChain(client, options.taskQueue, options.batchId, existing?.groupIndices ?? new Set());
+  const runNewGroup = async (group: Conversation[]) => {
+    let assignments;
+    try {
+      assignments = await chain.start(group, turnSettings());
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      noteUncollected(rowsOf(group), err);
+      return;
+    }
+    await Promise.all(assignments.map((a) => collectGroup(a.handle, a.conversations, a.started)));
+  };
+
+  function* work(): Generator<Work> {
+    for (const [workflowId, asked] of inKnownGroups) {
+      const handle = client.workflow.getHandle<typeof questionGroupWorkflow>(workflowId);
+      yield { conversations: asked.length, run: () => collectGroup(handle, asked, false) };
+    }
+    inKnownGroups.clear();
     for (let i = 0; i < pending.length; i++) {
       const conversation = pending[i]!;
       pending[i] = undefined; // from here only its task holds it
-      const task = runOne(conversation).finally(() => inFlight.delete(task));
+      yield { conversations: 1, run: () => runConversation(conversation) };
+    }
+    // A group is never larger than the window: it would run alone.
+    for (const group of cutGroups(toGroup, Math.min(perWorkflow, options.concurrency))) {
+      yield { conversations: group.length, run: () => runNewGroup(group) };
+    }
+  }
+
+  const inFlight = new Set<Promise<void>>();
+  let conversationsInFlight = 0;
+  try {
+    for (const { conversations: weight, run } of work()) {
+      conversationsInFlight += weight;
+      const task = run().finally(() => {
+        inFlight.delete(task);
+        conversationsInFlight -= weight;
+      });
       inFlight.add(task);
-      if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+      while (inFlight.size > 0 && conversationsInFlight >= options.concurrency) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
   } finally {

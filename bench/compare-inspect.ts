@@ -3,6 +3,7 @@
  * question was asked exactly once), how many of a batch's workflows were open at once, and which events make up their
  * histories.
  */
+import { groupHashes } from '../batch/groups';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -74,11 +75,11 @@ export function askedOnce(counts: SimulatorCounts, questions: string[]): AskedOn
   return { ok: accepted === questions.length && twice === 0 && never === 0, accepted, twice, never };
 }
 
-/** Most intervals [start, end] open at the same instant. */
-export function peakOverlap(spans: [number, number][]): number {
-  const edges = spans.flatMap(([start, end]): [number, number][] => [
-    [start, 1],
-    [end, -1],
+/** Most intervals [start, end] open at the same instant, each counted `weight` times (default 1). */
+export function peakOverlap(spans: [number, number, number?][]): number {
+  const edges = spans.flatMap(([start, end, weight = 1]): [number, number][] => [
+    [start, weight],
+    [end, -weight],
   ]);
   edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // a close before an open at the same ms
   let open = 0;
@@ -93,6 +94,8 @@ export function peakOverlap(spans: [number, number][]): number {
 export interface WorkflowShape {
   /** Most of the batch's workflows running at once (from start and close times). */
   peakOpen: number;
+  /** Most of the batch's questions in running workflows at once (a group holds several, its memo says how many). */
+  peakQuestions: number;
   /** Mean count of each event type over a sample of histories, e.g. `TimerStarted` → 2. */
   eventsByType: Record<string, number>;
   sampled: number;
@@ -103,13 +106,15 @@ export async function workflowShape(address: string, batchId: string, sampleSize
   const connection = await Connection.connect({ address });
   try {
     const client = new Client({ connection });
-    const all: { workflowId: string; runId: string; start: number; close: number }[] = [];
+    const all: { workflowId: string; runId: string; start: number; close: number; questions: number }[] = [];
     for await (const w of client.workflow.list({ query: `BatchId="${batchId}"` })) {
+      const grouped = groupHashes(w.memo).size;
       all.push({
         workflowId: w.workflowId,
         runId: w.runId,
         start: w.startTime.getTime(),
         close: w.closeTime?.getTime() ?? Date.now(),
+        questions: grouped > 0 ? grouped : 1,
       });
     }
     const step = Math.max(1, Math.floor(all.length / sampleSize));
@@ -126,7 +131,12 @@ export async function workflowShape(address: string, batchId: string, sampleSize
     const eventsByType = Object.fromEntries(
       Object.entries(counts).map(([name, n]) => [name, n / Math.max(1, sample.length)]),
     );
-    return { peakOpen: peakOverlap(all.map((w) => [w.start, w.close])), eventsByType, sampled: sample.length };
+    return {
+      peakOpen: peakOverlap(all.map((w) => [w.start, w.close])),
+      peakQuestions: peakOverlap(all.map((w) => [w.start, w.close, w.questions])),
+      eventsByType,
+      sampled: sample.length,
+    };
   } finally {
     await connection.close();
   }

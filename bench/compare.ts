@@ -2,10 +2,11 @@
  * mwbatch against the plain script a user would write instead: one command, one table.
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && node dist/bench/bench/compare.js
- *     [--questions 1000] [--rps 20] [--answer-ms 2000] [--scenarios 1,2,3] [--variants A,B,C,C1,D]
+ *     [--questions 1000] [--rps 20] [--answer-ms 2000] [--scenarios 1,2,3] [--variants A,B,AG,BG,C,C1,D]
  *     [--baseline-cpu A=59,B=45] [--per-workflow 10]
  *
- * Variants: A = `mwbatch submit` (polling mode, the default), B = `mwbatch submit --mode stream`, and the plain
+ * Variants: A = `mwbatch submit` (polling mode, the default), B = `mwbatch submit --mode stream`, AG and BG the same
+ * with `--per-workflow` (default 10: single-turn questions asked in groups, batch/groups.ts), and the plain
  * scripts (bench/plain-script.ts: bounded concurrency, no Temporal): C = create → submit → poll on the workflows'
  * schedule, C1 = the same polling every 1 s, D = create → stream (SSE). The plain variants run first in each
  * scenario: they are the references of the ratio columns (A and B to C; A to C1, B to D).
@@ -51,13 +52,15 @@ const TASK_QUEUE = 'mwbatch-compare';
 const TOKEN = 'bench-token';
 const ASSISTANT = 'bench-assistant';
 
-const VARIANTS = ['A', 'B', 'C', 'C1', 'D', 'GA', 'GB', 'LA', 'LB'] as const;
+const VARIANTS = ['A', 'B', 'AG', 'BG', 'C', 'C1', 'D', 'GA', 'GB', 'LA', 'LB'] as const;
 type Variant = (typeof VARIANTS)[number];
 /** What `--variants` runs when not given: the product and the plain scripts, not the prototypes. */
-const DEFAULT_VARIANTS: Variant[] = ['A', 'B', 'C', 'C1', 'D'];
+const DEFAULT_VARIANTS: Variant[] = ['A', 'B', 'AG', 'BG', 'C', 'C1', 'D'];
 const VARIANT_NAMES: Record<Variant, string> = {
   A: 'A mwbatch poll',
   B: 'B mwbatch stream',
+  AG: 'AG mwbatch poll, groups',
+  BG: 'BG mwbatch stream, groups',
   C: 'C plain script',
   C1: 'C1 plain script, 1 s polls',
   D: 'D plain script, stream',
@@ -78,9 +81,23 @@ const PROTOTYPE_ARGS: Partial<Record<Variant, string[]>> = {
 };
 const isPrototype = (v: Variant) => PROTOTYPE_ARGS[v] !== undefined;
 /** Run order within a scenario: the references first. */
-const RUN_ORDER: Variant[] = ['C', 'C1', 'D', 'A', 'B', 'GA', 'GB', 'LA', 'LB'];
+const RUN_ORDER: Variant[] = ['C', 'C1', 'D', 'A', 'B', 'AG', 'BG', 'GA', 'GB', 'LA', 'LB'];
 /** The plain script each way of asking is also compared with: polling with C1, streaming with D. */
-const OWN_REFERENCE: Partial<Record<Variant, Variant>> = { A: 'C1', B: 'D', GA: 'C1', GB: 'D', LA: 'C1', LB: 'D' };
+const OWN_REFERENCE: Partial<Record<Variant, Variant>> = {
+  A: 'C1',
+  B: 'D',
+  AG: 'C1',
+  BG: 'D',
+  GA: 'C1',
+  GB: 'D',
+  LA: 'C1',
+  LB: 'D',
+};
+/** The variants that run `mwbatch submit`; the targets are checked for each. */
+const PRODUCT_VARIANTS = ['A', 'B', 'AG', 'BG'] as const;
+const PRODUCT: Partial<Record<Variant, true>> = { A: true, B: true, AG: true, BG: true };
+/** The product's variants that ask single-turn questions in groups (`submit --per-workflow`). */
+const GROUPED: Partial<Record<Variant, true>> = { AG: true, BG: true };
 
 interface Options {
   questions: number;
@@ -322,7 +339,8 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
         args = [CLI, 'submit', file, '--batch', batchId, '--out', outDir];
         args.push('--concurrency', String(scenario.concurrency));
         if (scenario.rateLimit) args.push('--rps', String(o.limitRps));
-        if (variant === 'B') args.push('--mode', 'stream');
+        if (variant === 'B' || variant === 'BG') args.push('--mode', 'stream');
+        if (GROUPED[variant]) args.push('--per-workflow', String(o.perWorkflow));
       }
     }
     const clientEnv = isPlain(variant)
@@ -397,10 +415,10 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
     const detail: Record<string, unknown> = { wallS: Number(wallS.toFixed(1)), cpuS, requests: counts.byRouteStatus };
     if (server) {
       const timeline = await batchTimeline(server.address, batchId);
-      // A and B: one question per workflow; the prototypes: several.
+      // A and B: one question per workflow; AG, BG and the prototypes: several.
       row.eventsPerQuestion = (timeline.eventsPerWorkflow * timeline.workflows) / n;
       const shape = await workflowShape(server.address, batchId);
-      row.peakInFlight = isPrototype(variant) ? clientSummary(client.output())?.peakInFlight : shape.peakOpen;
+      row.peakInFlight = isPrototype(variant) ? clientSummary(client.output())?.peakInFlight : shape.peakQuestions;
       detail.eventsByType = shape.eventsByType;
       detail.stagesMs = timeline.stages;
       detail.workerRssMb = {
@@ -576,8 +594,8 @@ function printTargets(rows: Row[], o: Options): void {
   // 1. Scenario 3: 1,000 in flight.
   const s3 = scenarioOf(3, o);
   const s3Note = s3.concurrency < ALL_IN_FLIGHT ? ` (${s3.concurrency} in flight, not the target's 1,000)` : '';
-  for (const v of ['A', 'B'] as const) ratio(3, v, 'C', 0.8, s3Note);
-  for (const v of ['A', 'B'] as const) {
+  for (const v of PRODUCT_VARIANTS) ratio(3, v, 'C', 0.8, s3Note);
+  for (const v of PRODUCT_VARIANTS) {
     const r = get(3, v);
     const enough = r?.peakInFlight !== undefined && r.peakInFlight >= ALL_IN_FLIGHT;
     const measured = r ? `${f(r.workerPeakMb, 0)} MB with ${r.peakInFlight} conversations open at once` : undefined;
@@ -587,7 +605,7 @@ function printTargets(rows: Row[], o: Options): void {
       r && enough ? r.workerPeakMb! < 400 : undefined,
     );
   }
-  for (const v of ['A', 'B'] as const) {
+  for (const v of PRODUCT_VARIANTS) {
     const r = get(3, v);
     target(
       `scenario 3: ${v} asks every question exactly once and every row is COMPLETED`,
@@ -599,27 +617,32 @@ function printTargets(rows: Row[], o: Options): void {
   }
 
   // 2. Scenario 1: 50 in flight, against the plain script of the same way of asking.
-  ratio(1, 'B', 'D', 0.95);
-  ratio(1, 'A', 'C', 0.9);
-  ratio(1, 'A', 'C1', 0.8);
-  {
-    const a = get(1, 'A');
+  for (const [poll, stream] of [
+    ['A', 'B'],
+    ['AG', 'BG'],
+  ] as const) {
+    ratio(1, stream, 'D', 0.95);
+    ratio(1, poll, 'C', 0.9);
+    ratio(1, poll, 'C1', 0.8);
+  }
+  for (const v of ['A', 'AG'] as const) {
+    const a = get(1, v);
     const c1 = get(1, 'C1');
     // The batch's pre-flight API check (GET /conversations, once per batch) is not a question's request.
     const perQuestion = (r: Row) => (r.requests - r.perBatchRequests) / n;
     const batchNote =
       a && a.perBatchRequests > 0 ? `, not counting ${a.perBatchRequests} pre-flight GET /conversations` : '';
     target(
-      "scenario 1: A's API requests/question at most C1's",
-      a && c1 ? `A ${f(perQuestion(a), 3)}${batchNote}; C1 ${f(perQuestion(c1), 3)}` : undefined,
+      `scenario 1: ${v}'s API requests/question at most C1's`,
+      a && c1 ? `${v} ${f(perQuestion(a), 3)}${batchNote}; C1 ${f(perQuestion(c1), 3)}` : undefined,
       a && c1 ? perQuestion(a) <= perQuestion(c1) : undefined,
     );
   }
 
   // 3. CPU per question, halved against a stated baseline.
-  for (const v of ['A', 'B'] as const) {
+  for (const v of PRODUCT_VARIANTS) {
     const r = get(1, v);
-    const baseline = o.baselineCpu[v];
+    const baseline = o.baselineCpu[v === 'AG' ? 'A' : v === 'BG' ? 'B' : v];
     const measured = r && `${f(r.cpuMsPerQuestion, 1)} ms/question`;
     target(
       `scenario 1: ${v}'s CPU per question (Temporal server + worker + client) at most half the baseline` +
@@ -634,11 +657,11 @@ function printTargets(rows: Row[], o: Options): void {
 
   // 4. The client's memory (issue: 10,000 and 100,000 rows; bench/bulk.ts --rows 10000,100000 measures both).
   {
-    const clients = rows.filter((r) => r.variant === 'A' || r.variant === 'B');
+    const clients = rows.filter((r) => PRODUCT[r.variant]);
     const peak = Math.max(...clients.map((r) => r.clientPeakMb));
     const enough = n >= CLIENT_ROWS;
     target(
-      `A's and B's client peak RSS under 150 MB with ${n} rows (the issue's condition: 10,000 and 100,000 rows)`,
+      `mwbatch's client peak RSS under 150 MB with ${n} rows (the issue's condition: 10,000 and 100,000 rows)`,
       clients.length > 0
         ? `${f(peak, 0)} MB${enough ? '' : ' (fewer than 10,000 rows: not the condition; see bench/bulk.ts)'}`
         : undefined,
@@ -647,7 +670,7 @@ function printTargets(rows: Row[], o: Options): void {
   }
 
   // 5. Scenario 2: the rate limit.
-  for (const v of ['A', 'B'] as const) {
+  for (const v of PRODUCT_VARIANTS) {
     const r = get(2, v);
     const cap = r && ceiling(r, o);
     target(
@@ -681,7 +704,7 @@ async function main(): Promise<void> {
       const { code } = await bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
       await writeFile(path, code);
     };
-    if (o.variants.some((v) => v === 'A' || v === 'B')) await bundle(WORKFLOWS, shared.product);
+    if (o.variants.some((v) => PRODUCT[v])) await bundle(WORKFLOWS, shared.product);
     if (o.variants.some(isPrototype)) await bundle(PROTOTYPE_WORKFLOWS, shared.prototype);
     for (const id of o.scenarios) {
       const scenario = scenarioOf(id, o);

@@ -5,6 +5,11 @@ export interface CreateConversationInput {
   title?: string;
   /** Used as the title when none is given (the marker that makes creation exactly-once needs a title). */
   firstQuestion: string;
+  /**
+   * Set by a workflow that asks several conversations (questionGroupWorkflow): the conversation's key, which the
+   * marker in its title is derived from along with the workflow run, so that each conversation has its own.
+   */
+  markerKey?: string;
 }
 
 export interface CreateConversationOutput {

@@ -24,6 +24,23 @@ export function conversationWorkflowId(batchId: string, conversationKey: string)
 
 export const CONVERSATION_WORKFLOW_TYPE = 'conversationWorkflow';
 
+export const QUESTION_GROUP_WORKFLOW_TYPE = 'questionGroupWorkflow';
+
+/**
+ * The n-th group of single-turn questions of a batch (`submit --per-workflow N`, batch/groups.ts). `~` is not in a
+ * batch ID's alphabet, and every conversation workflow ID has a `/` after the batch ID: no row ID can take it.
+ */
+export function questionGroupWorkflowId(batchId: string, groupIndex: number): string {
+  return `${batchId}~group-${groupIndex}`;
+}
+
+/** The record of how many questions each workflow of a batch asks, fixed by its first submission. */
+export function batchSettingsWorkflowId(batchId: string): string {
+  return `${batchId}~settings`;
+}
+
+export const BATCH_SETTINGS_WORKFLOW_TYPE = 'batchSettingsWorkflow';
+
 /** Memo set on a conversation that was cancelled and returned the answers it had: Temporal shows it Completed. */
 export const CANCELLED_MEMO = 'cancelled';
 

@@ -169,6 +169,35 @@ export interface ConversationResult {
   turns: TurnResult[];
 }
 
+/**
+ * Several single-turn conversations of one batch asked by one workflow (`submit --per-workflow N`): one workflow
+ * start, and one history, for N questions instead of N. Each conversation is asked as `conversationWorkflow`
+ * asks it, with a conversation marker of its own. Only lone rows (no `conversation` column, no button) are grouped.
+ */
+export interface QuestionGroupInput extends Pick<ConversationInput, 'deadlineMs' | 'poll' | 'mode'> {
+  batchId: string;
+  /** The group's place in its batch: workflow `<batch>~group-<index>` (common/names.ts). */
+  groupIndex: number;
+  conversations: GroupedConversation[];
+  /** As ConversationInput.httpOnWorkflowQueue (every starter sets it). */
+  httpOnWorkflowQueue?: true;
+}
+
+/** What a batch fixes at its first submission (workflows/batch-settings.ts). */
+export interface BatchSettings {
+  /** Single-turn questions asked per workflow: 1, a conversation workflow each; more, question groups. */
+  perWorkflow: number;
+}
+
+/** One conversation of a group: one turn. */
+export type GroupedConversation = Pick<ConversationInput, 'conversationKey' | 'title' | 'turns'>;
+
+/** A group's result: one ConversationResult per conversation, in the order of the input. */
+export interface QuestionGroupResult {
+  batchId: string;
+  conversations: ConversationResult[];
+}
+
 /** Progress a running conversation reports through its `progress` query. */
 export interface ConversationProgress {
   conversationId?: string;

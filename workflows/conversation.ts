@@ -3,7 +3,8 @@
  * until the answer is COMPLETED or FAILED, or the turn's deadline passes (TIMED_OUT). The first few seconds of
  * polls run inside the submitting activity; the rest on durable timers. Its result stays within Temporal's payload
  * limit and its history bounded, whatever the number and size of the answers (see `keepResult` and
- * `continueIfLong`).
+ * `continueIfLong`). How one conversation is asked (`askConversation`) is shared with the question group workflow
+ * (workflows/question-group.ts), which asks several single-turn conversations at once.
  *
  * Running workflows replay this code after every deploy: a change to the commands it issues goes behind
  * `patched()` (test/replay/README.md).
@@ -205,7 +206,7 @@ function inlineWindow({ poll, deadlineMs }: Pick<TurnSettings, 'poll' | 'deadlin
  * worker completing a workflow task is then handed the activity it scheduled in the server's reply (eager activity
  * dispatch) and starts it at once, without a trip through the queue. Older inputs keep the API task queue.
  */
-function httpTaskQueue(input: ConversationInput, settings: TurnSettings): string {
+export function httpTaskQueue(input: Pick<ConversationInput, 'httpOnWorkflowQueue'>, settings: TurnSettings): string {
   const own = workflowInfo().taskQueue;
   return input.httpOnWorkflowQueue === true && inlineWindow(settings) > 0 ? own : apiTaskQueue(own);
 }
@@ -318,18 +319,31 @@ async function askTurn(
 
 // --- Keeping the result bounded ---
 
+/** How much of its budget a workflow's result holds (see `keepResult`); shared by the conversations of a group. */
+export interface ResultBudget {
+  /** UTF-8 bytes of the turn results kept so far. */
+  bytes: number;
+  /** The most the workflow's result may hold. */
+  limit: number;
+}
+
 /**
- * The turn result as the conversation's own result keeps it. While the results fit the budget, whole. A result
- * that does not fit is handed to a child workflow `<workflow id>/turn-<n>` whose input it is (so it is stored once,
+ * The turn result as the workflow's own result keeps it. While the results fit the budget, whole. A result that
+ * does not fit is handed to a child workflow `<storedUnder>/turn-<n>` whose input it is (so it is stored once,
  * retained as long as this workflow, and read back by the client), and only its summary stays here.
  */
-async function keepResult(turnResult: TurnResult, turnNumber: number, kept: { bytes: number }): Promise<TurnResult> {
+async function keepResult(
+  turnResult: TurnResult,
+  turnNumber: number,
+  kept: ResultBudget,
+  storedUnder: string,
+): Promise<TurnResult> {
   const bytes = utf8Length(JSON.stringify(turnResult));
-  if (kept.bytes + bytes <= RESULT_BUDGET_BYTES) {
+  if (kept.bytes + bytes <= kept.limit) {
     kept.bytes += bytes;
     return turnResult;
   }
-  const storedIn = `${workflowInfo().workflowId}/turn-${turnNumber}`;
+  const storedIn = `${storedUnder}/turn-${turnNumber}`;
   await startChild(turnResultWorkflow, {
     workflowId: storedIn,
     args: [turnResult],
@@ -351,7 +365,7 @@ async function continueIfLong(input: ConversationInput, result: ConversationResu
   await next({ ...input, continued: { conversationId: result.conversationId!, turns: result.turns, keptBytes } });
 }
 
-// --- Workflow ---
+// --- Asking one conversation ---
 
 /** Counts an ended turn in the worker's metrics (the workflow meter records nothing while replaying). */
 function countTurn(metrics: ReturnType<typeof createMetrics>, turn: TurnResult, mode: TurnMode): void {
@@ -359,17 +373,159 @@ function countTurn(metrics: ReturnType<typeof createMetrics>, turn: TurnResult, 
   if (turn.status === 'COMPLETED' || turn.status === 'FAILED') metrics.answerLatency(turn.latencyMs, mode);
 }
 
+/** What asking one conversation needs from the workflow it runs in. */
+export interface ConversationScope {
+  taskQueue: string;
+  settings: TurnSettings;
+  kept: ResultBudget;
+  /** A turn result that does not fit `kept` is stored in child workflow `<storedUnder>/turn-<n>`. */
+  storedUnder: string;
+  /** Records turns that ended (metrics). */
+  ended: (turns: TurnResult[]) => void;
+  /** Whether the first turn may be sent by the activity that creates the conversation (when the mode allows). */
+  opensWithFirstTurn: () => boolean;
+  /**
+   * Set when the workflow asks several conversations: each conversation's marker (activities/reconcile.ts) is then
+   * derived from this key as well as from the workflow run, so that a retry finds its own conversation.
+   */
+  markerKey?: string;
+  /** Called before every turn after the first: the conversation workflow continues as new there when long. */
+  beforeLaterTurn?: (result: ConversationResult) => Promise<void>;
+}
+
+/**
+ * Ask the turns of `conversation` not yet in `result`, in order, each after the previous one has ended, adding
+ * each turn's result to `result` as it ends. An API refusal or a timeout is a result; a cancellation is thrown
+ * (the caller turns the remaining turns into CANCELLED ones with `cancelledTurns`).
+ */
+export async function askConversation(
+  conversation: Pick<ConversationInput, 'title' | 'turns'>,
+  result: ConversationResult,
+  progress: ConversationProgress,
+  scope: ConversationScope,
+): Promise<void> {
+  const { taskQueue, settings, ended } = scope;
+  const creation: HttpCalls = { attempts: 0, http429s: 0 };
+  let opened: OpenedTurn | undefined;
+  const markerKey = scope.markerKey === undefined ? {} : { markerKey: scope.markerKey };
+  if (result.conversationId === undefined) {
+    const first = conversation.turns[0];
+    const inlineMs = inlineWindow(settings);
+    // A first turn that presses a button is refused by the API: it is sent on its own, to say so.
+    const openWithFirstTurn =
+      first !== undefined && first.callbackId === undefined && inlineMs > 0 && scope.opensWithFirstTurn();
+    const startedAt = Date.now();
+    try {
+      let created: OpenConversationOutput;
+      if (openWithFirstTurn) {
+        const poll = settings.mode === 'poll' ? { ...settings.poll, inlineMs } : undefined;
+        created = await openingActivities(taskQueue, settings, inlineMs).openConversation({
+          title: conversation.title,
+          firstQuestion: first.question,
+          firstTurn: { question: first.question, rowId: first.rowId, mode: settings.mode, poll },
+          ...markerKey,
+        });
+        if (created.submitted) opened = { submitted: created.submitted, startedAt };
+      } else {
+        created = await apiActivities(taskQueue, SUBMIT_WINDOW_MS).createConversation({
+          title: conversation.title,
+          firstQuestion: conversation.turns[0]?.question ?? '',
+          ...markerKey,
+        });
+      }
+      result.conversationId = progress.conversationId = created.conversationId;
+      creation.attempts = created.attempt;
+      creation.http429s = created.http429s ?? 0;
+    } catch (err) {
+      const failure = describeActivityFailure(err);
+      if (failure.conversationId === undefined) {
+        result.turns = conversation.turns.map((turn) => failedTurn(turn, failure, {}));
+        ended(result.turns);
+        return;
+      }
+      // The conversation exists, its first turn failed: the later turns are still asked in it.
+      result.conversationId = progress.conversationId = failure.conversationId;
+      const latencyMs = Date.now() - startedAt;
+      result.turns.push(failedTurn(first!, failure, { conversationId: failure.conversationId, latencyMs }));
+      ended(result.turns);
+      progress.turnsDone += 1;
+    }
+  }
+  const conversationId = result.conversationId;
+  const earlierResponseIds = result.turns.flatMap((turn) => (turn.responseId ? [turn.responseId] : []));
+
+  for (let index = result.turns.length; index < conversation.turns.length; index++) {
+    if (index > 0) await scope.beforeLaterTurn?.(result);
+    const turn = conversation.turns[index]!;
+    const previous = result.turns[index - 1];
+    const turnResult = await askTurn(
+      taskQueue,
+      conversationId,
+      earlierResponseIds,
+      turn,
+      settings,
+      progress,
+      opened,
+      previous,
+    );
+    opened = undefined;
+    if (index === 0) {
+      turnResult.attempts += creation.attempts;
+      const http429s = (turnResult.http429s ?? 0) + creation.http429s;
+      if (http429s > 0) turnResult.http429s = http429s;
+    }
+    if (turnResult.responseId) earlierResponseIds.push(turnResult.responseId);
+    ended([turnResult]);
+    result.turns.push(await keepResult(turnResult, index + 1, scope.kept, scope.storedUnder));
+    progress.turnsDone += 1;
+    progress.currentResponseId = undefined;
+  }
+}
+
+/** The turns a cancellation left unasked, as CANCELLED results (the one in flight keeps its response id). */
+export function cancelledTurns(
+  turns: readonly TurnInput[],
+  result: ConversationResult,
+  progress: ConversationProgress,
+): TurnResult[] {
+  return turns.slice(result.turns.length).map((turn, i) => ({
+    rowId: turn.rowId,
+    status: 'CANCELLED' as const,
+    answer: '',
+    citations: [],
+    conversationId: result.conversationId,
+    responseId: i === 0 ? progress.currentResponseId : undefined,
+    latencyMs: 0,
+    attempts: 0,
+    errorCode: 'CANCELLED',
+    errorMessage: 'the conversation was cancelled before this turn ended',
+  }));
+}
+
+/** The settings a workflow input asks with; its own defaults serve only inputs of older starters. */
+export function turnSettingsOf(input: Pick<ConversationInput, 'deadlineMs' | 'poll' | 'mode'>): TurnSettings {
+  return {
+    deadlineMs: input.deadlineMs ?? DEFAULT_TURN_DEADLINE_MS,
+    poll: input.poll ?? DEFAULT_POLL_SCHEDULE,
+    mode: input.mode ?? 'poll',
+  };
+}
+
+/** A metrics recorder of ended turns for one workflow. */
+export function turnCounter(mode: TurnMode): (turns: TurnResult[]) => void {
+  const metrics = createMetrics(metricMeter);
+  return (turns) => turns.forEach((turn) => countTurn(metrics, turn, mode));
+}
+
+// --- Workflow ---
+
 /**
  * Ask every turn of one conversation, in order, each after the previous one has ended. Returns one result per
  * turn; an API refusal or a timeout is a result, not a workflow failure. A cancelled conversation still returns
  * the answers of the turns that had ended, the others CANCELLED.
  */
 export async function conversationWorkflow(input: ConversationInput): Promise<ConversationResult> {
-  const settings: TurnSettings = {
-    deadlineMs: input.deadlineMs ?? DEFAULT_TURN_DEADLINE_MS,
-    poll: input.poll ?? DEFAULT_POLL_SCHEDULE,
-    mode: input.mode ?? 'poll',
-  };
+  const settings = turnSettingsOf(input);
   const { continued } = input;
   const taskQueue = httpTaskQueue(input, settings);
   const result: ConversationResult = {
@@ -384,102 +540,24 @@ export async function conversationWorkflow(input: ConversationInput): Promise<Co
     turnsTotal: input.turns.length,
   };
   setHandler(progressQuery, () => progress);
-  const kept = { bytes: continued?.keptBytes ?? 0 };
-  const metrics = createMetrics(metricMeter);
-  const ended = (turns: TurnResult[]) => turns.forEach((turn) => countTurn(metrics, turn, settings.mode));
+  const kept: ResultBudget = { bytes: continued?.keptBytes ?? 0, limit: RESULT_BUDGET_BYTES };
+  const ended = turnCounter(settings.mode);
 
   try {
-    const creation: HttpCalls = { attempts: 0, http429s: 0 };
-    let opened: OpenedTurn | undefined;
-    if (result.conversationId === undefined) {
-      const first = input.turns[0];
-      const inlineMs = inlineWindow(settings);
-      // A first turn that presses a button is refused by the API: it is sent on its own, to say so.
+    await askConversation(input, result, progress, {
+      taskQueue,
+      settings,
+      kept,
+      storedUnder: workflowInfo().workflowId,
+      ended,
       // An input from a starter of this version says so itself; only older inputs need the patch marker.
-      const openWithFirstTurn =
-        first !== undefined &&
-        first.callbackId === undefined &&
-        inlineMs > 0 &&
-        (input.opensWithFirstTurn === true || patched(OPEN_WITH_FIRST_TURN));
-      const startedAt = Date.now();
-      try {
-        let created: OpenConversationOutput;
-        if (openWithFirstTurn) {
-          const poll = settings.mode === 'poll' ? { ...settings.poll, inlineMs } : undefined;
-          created = await openingActivities(taskQueue, settings, inlineMs).openConversation({
-            title: input.title,
-            firstQuestion: first.question,
-            firstTurn: { question: first.question, rowId: first.rowId, mode: settings.mode, poll },
-          });
-          if (created.submitted) opened = { submitted: created.submitted, startedAt };
-        } else {
-          created = await apiActivities(taskQueue, SUBMIT_WINDOW_MS).createConversation({
-            title: input.title,
-            firstQuestion: input.turns[0]?.question ?? '',
-          });
-        }
-        result.conversationId = progress.conversationId = created.conversationId;
-        creation.attempts = created.attempt;
-        creation.http429s = created.http429s ?? 0;
-      } catch (err) {
-        const failure = describeActivityFailure(err);
-        if (failure.conversationId === undefined) {
-          result.turns = input.turns.map((turn) => failedTurn(turn, failure, {}));
-          ended(result.turns);
-          return result;
-        }
-        // The conversation exists, its first turn failed: the later turns are still asked in it.
-        result.conversationId = progress.conversationId = failure.conversationId;
-        const latencyMs = Date.now() - startedAt;
-        result.turns.push(failedTurn(first!, failure, { conversationId: failure.conversationId, latencyMs }));
-        ended(result.turns);
-        progress.turnsDone += 1;
-      }
-    }
-    const conversationId = result.conversationId;
-    const earlierResponseIds = result.turns.flatMap((turn) => (turn.responseId ? [turn.responseId] : []));
-
-    for (let index = result.turns.length; index < input.turns.length; index++) {
-      if (index > 0) await continueIfLong(input, result, kept.bytes);
-      const turn = input.turns[index]!;
-      const previous = result.turns[index - 1];
-      const turnResult = await askTurn(
-        taskQueue,
-        conversationId,
-        earlierResponseIds,
-        turn,
-        settings,
-        progress,
-        opened,
-        previous,
-      );
-      opened = undefined;
-      if (index === 0) {
-        turnResult.attempts += creation.attempts;
-        const http429s = (turnResult.http429s ?? 0) + creation.http429s;
-        if (http429s > 0) turnResult.http429s = http429s;
-      }
-      if (turnResult.responseId) earlierResponseIds.push(turnResult.responseId);
-      ended([turnResult]);
-      result.turns.push(await keepResult(turnResult, index + 1, kept));
-      progress.turnsDone += 1;
-      progress.currentResponseId = undefined;
-    }
+      opensWithFirstTurn: () => input.opensWithFirstTurn === true || patched(OPEN_WITH_FIRST_TURN),
+      beforeLaterTurn: (soFar) => continueIfLong(input, soFar, kept.bytes),
+    });
     return result;
   } catch (err) {
     if (!isCancellation(err) || !patched(CANCEL_KEEPS_ANSWERS)) throw err;
-    const cancelled = input.turns.slice(result.turns.length).map((turn, i) => ({
-      rowId: turn.rowId,
-      status: 'CANCELLED' as const,
-      answer: '',
-      citations: [],
-      conversationId: result.conversationId,
-      responseId: i === 0 ? progress.currentResponseId : undefined,
-      latencyMs: 0,
-      attempts: 0,
-      errorCode: 'CANCELLED',
-      errorMessage: 'the conversation was cancelled before this turn ended',
-    }));
+    const cancelled = cancelledTurns(input.turns, result, progress);
     result.turns.push(...cancelled);
     ended(cancelled);
     // Temporal shows the run Completed (it returned these answers): the memo says it was cancelled.

@@ -4,3 +4,5 @@ export { turnResultWorkflow } from './turn-result';
 export { apiCheckWorkflow } from './api-check';
 export { evaluationRunWorkflow, evaluationProgressQuery } from './evaluation-run';
 export { evaluationCaseWorkflow } from './evaluation-case';
+export { questionGroupWorkflow, groupProgressQuery } from './question-group';
+export { batchSettingsWorkflow } from './batch-settings';

@@ -84,7 +84,7 @@ export function registerBatchCommands(program: Command): void {
           const summary = await collectBatchResults(client, batchId, results);
           await results.finalize();
           const exitCode = summary.running > 0 ? 1 : exitCodeFor(summary.byStatus);
-          logText(`${summary.collected} rows collected into ${outDir}; ${summary.running} conversations still running`);
+          logText(`${summary.collected} rows collected into ${outDir}; ${summary.running} workflows still running`);
           logText(summaryTable(summary.byStatus, 0));
           if (opts.json) {
             printJson({
@@ -111,7 +111,7 @@ export function registerBatchCommands(program: Command): void {
     .action(async (batchId: string) => {
       await withClient(async (client) => {
         const cancelled = await cancelBatch(client, batchId);
-        printText(`cancellation requested for ${cancelled} running conversations of batch ${batchId}`);
+        printText(`cancellation requested for ${cancelled} running workflows of batch ${batchId}`);
       });
     });
 

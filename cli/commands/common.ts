@@ -11,6 +11,22 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** The most single-turn questions one workflow asks (`--per-workflow`): its history stays small and quick to replay. */
+export const MAX_PER_WORKFLOW = 100;
+
+/** `--per-workflow N`: single-turn questions per workflow (batch/groups.ts). */
+export function perWorkflowOption(): Option {
+  return new Option(
+    '--per-workflow <n>',
+    `single-turn questions asked by one workflow, 1-${MAX_PER_WORKFLOW} (default 1: a workflow per conversation); ` +
+      "fixed by the batch's first submission",
+  ).argParser((value: string) => {
+    const n = positiveInt(value);
+    if (n > MAX_PER_WORKFLOW) throw new InvalidArgumentError(`must be at most ${MAX_PER_WORKFLOW}`);
+    return n;
+  });
+}
+
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');

@@ -12,7 +12,7 @@ import { loadTemporalSettings } from '../../config/temporal';
 import { checkSubmitBatchId } from '../../batch/batch-id';
 import { loadBatchFile, submitFile } from '../../batch/submit-file';
 import { startSimulator } from '../../simulator';
-import { modeOption, positiveInt, withClient } from './common';
+import { modeOption, perWorkflowOption, positiveInt, withClient } from './common';
 
 export function registerDev(program: Command): void {
   program
@@ -25,6 +25,7 @@ export function registerDev(program: Command): void {
     .option('--db-filename <file>', 'keep Temporal state in this SQLite file')
     .option('--concurrency <n>', 'conversations in flight', positiveInt, 50)
     .addOption(modeOption())
+    .addOption(perWorkflowOption())
     .option('--keep', 'keep the stack running after the job, for the Web UI (Ctrl-C to stop)')
     .option(
       '--cluster',
@@ -52,6 +53,7 @@ export function registerDev(program: Command): void {
             const outcome = await submitFile(client, batch, {
               taskQueue: base.taskQueue,
               concurrency: opts.concurrency,
+              perWorkflow: opts.perWorkflow,
               mode: opts.mode,
               wait: true,
               apiCheck: false, // its own worker, on its own simulator

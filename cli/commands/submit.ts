@@ -9,7 +9,15 @@ import { checkSubmitBatchId } from '../../batch/batch-id';
 import { applyRpsOption, batchPollSchedule } from '../../batch/rate-limit';
 import { loadBatchFile, submitFile, type BatchFile, type SubmitFileOutcome } from '../../batch/submit-file';
 import { countsObject, printJson, printText } from '../output';
-import { deadlineOption, detachOnCtrlC, modeOption, parseDuration, positiveInt, withClient } from './common';
+import {
+  deadlineOption,
+  detachOnCtrlC,
+  modeOption,
+  perWorkflowOption,
+  parseDuration,
+  positiveInt,
+  withClient,
+} from './common';
 import { rpsValue } from './rate-limit';
 
 /** `submit --json`: what a script needs to know about the run. */
@@ -20,6 +28,7 @@ function outcomeJson({ batchId, outDir, rowIds }: BatchFile, outcome: SubmitFile
     results: outDir,
     rows: rowIds.length,
     conversations: outcome.conversations,
+    per_workflow: outcome.perWorkflow,
     started: summary.started,
     attached: summary.attached,
     skipped: summary.skipped,
@@ -46,6 +55,7 @@ export function registerSubmit(program: Command): void {
     )
     .addOption(deadlineOption(DEFAULT_TURN_DEADLINE_MS))
     .addOption(modeOption())
+    .addOption(perWorkflowOption())
     .option(
       '--inline-polls <duration>',
       'poll mode: polls due this soon after submitting run in the submitting activity, later ones on durable timers (0: all on timers; ignored under --rps)',
@@ -71,6 +81,7 @@ export function registerSubmit(program: Command): void {
         const outcome = await submitFile(client, batch, {
           taskQueue: settings.taskQueue,
           concurrency: opts.concurrency,
+          perWorkflow: opts.perWorkflow,
           deadlineMs: opts.deadline,
           poll,
           mode: opts.mode,

@@ -54,6 +54,7 @@ describe('mwbatch --json', () => {
       results: out,
       rows: 2,
       conversations: 2,
+      per_workflow: 1,
       started: 2,
       attached: 0,
       skipped: 0,

@@ -118,11 +118,11 @@ describe('mwbatch submit', () => {
     expect(started.code).toBe(0);
     const cancel = await runCli(['cancel', 'e2e-cancel'], env);
     expect(cancel.code).toBe(0);
-    expect(cancel.stdout).toContain('2 running conversations');
+    expect(cancel.stdout).toContain('2 running workflows');
     const out = join(dir, 'collected');
     let collect = await runCli(['results', 'e2e-cancel', '--out', out], env);
     // Cancellation is asynchronous: collect until nothing is running any more.
-    for (let i = 0; i < 50 && collect.stderr.includes('1 conversations still running'); i++) {
+    for (let i = 0; i < 50 && collect.stderr.includes('1 workflows still running'); i++) {
       collect = await runCli(['results', 'e2e-cancel', '--out', out], env);
     }
     expect(collect.code).toBe(1);

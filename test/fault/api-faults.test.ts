@@ -93,15 +93,21 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
     expect(retried).toBeGreaterThan(0);
   });
 
-  it('answers every row when some replies are malformed JSON (POSTs that landed are reconciled)', async () => {
-    const stack = await startFaultStack({ name: 'malformed-json', simulator: { seed: 8, malformedJsonRate: 0.15 } });
-    await runOnOneWorker(stack);
-    const requests = stack.sim.requests();
-    const malformed = faultCount(requests, 'malformed-json');
-    const malformedPosts = requests.filter((r) => r.fault === 'malformed-json' && r.method === 'POST').length;
-    verifyBatch(stack, 0, { malformed, malformedPosts });
-    expect(malformedPosts).toBeGreaterThan(10);
-  });
+  it.each([
+    { shape: 'a workflow per question', name: 'malformed-json', submit: [] },
+    { shape: 'ten questions per workflow', name: 'malformed-json-grouped', submit: ['--per-workflow', '10'] },
+  ])(
+    'answers every row when some replies are malformed JSON (POSTs that landed are reconciled; $shape)',
+    async ({ name, submit }) => {
+      const stack = await startFaultStack({ name, simulator: { seed: 8, malformedJsonRate: 0.15 } });
+      await runOnOneWorker(stack, { submit });
+      const requests = stack.sim.requests();
+      const malformed = faultCount(requests, 'malformed-json');
+      const malformedPosts = requests.filter((r) => r.fault === 'malformed-json' && r.method === 'POST').length;
+      verifyBatch(stack, 0, { malformed, malformedPosts });
+      expect(malformedPosts).toBeGreaterThan(10);
+    },
+  );
 
   it.skipIf(!streamingMode)(
     `answers every row when streams are cut mid-answer${streamingMode ? '' : ' (skipped: `mwbatch submit --help` lists no --mode, the streaming mode is not built yet)'}`,

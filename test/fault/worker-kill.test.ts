@@ -18,37 +18,44 @@ async function progressOrDone(s: FaultStack, n: number, done: () => boolean): Pr
 }
 
 describe('fault: worker processes killed', { timeout: CASE_TIMEOUT_MS }, () => {
-  it('survives a worker killed with SIGKILL and restarted at 12 seeded moments', async () => {
-    const KILLS = 12;
-    const stack = await startFaultStack({ name: 'worker-sigkill' });
-    const worker = stack.worker();
-    await worker.start();
-    const cli = stack.startSubmit();
-    let finished = false;
-    void cli.done.then(() => (finished = true));
-
-    // The "random" moments: after k more simulator requests since the worker came up, k drawn from a seeded PRNG.
-    const rng = seededRng(0x5eed01);
-    const moments: number[] = [];
-    for (let i = 0; i < KILLS; i++) {
-      const k = randomInt(rng, 10, 35);
-      if (!(await progressOrDone(stack, k, () => finished))) break;
-      moments.push(stack.requestCount());
-      await worker.kill();
+  it.each([
+    { shape: 'a workflow per question', name: 'worker-sigkill', kills: 12, submit: [] },
+    // Ten questions per workflow: a kill takes ten conversations' activities at once, and their group's cache.
+    { shape: 'ten questions per workflow', name: 'worker-sigkill-grouped', kills: 6, submit: ['--per-workflow', '10'] },
+  ])(
+    'survives a worker killed with SIGKILL and restarted at seeded moments ($shape)',
+    async ({ name, kills, submit }) => {
+      const KILLS = kills;
+      const stack = await startFaultStack({ name });
+      const worker = stack.worker();
       await worker.start();
-    }
+      const cli = stack.startSubmit(submit);
+      let finished = false;
+      void cli.done.then(() => (finished = true));
 
-    const run = await cli.done;
-    expect(run.code, run.stderr).toBe(0);
-    // Activities abandoned by a killed worker are retried (attempt > 1) once their start-to-close timeout passes.
-    const { retried } = await activityRuns(stack.address, stack.outDir);
-    verifyBatch(stack, worker.kills, {
-      restarts: worker.starts - 1,
-      retriedActivities: retried,
-      killedAtRequest: moments.join('/'),
-    });
-    expect(worker.kills).toBe(KILLS);
-  });
+      // The "random" moments: after k more simulator requests since the worker came up, k drawn from a seeded PRNG.
+      const rng = seededRng(0x5eed01);
+      const moments: number[] = [];
+      for (let i = 0; i < KILLS; i++) {
+        const k = randomInt(rng, 10, 35);
+        if (!(await progressOrDone(stack, k, () => finished))) break;
+        moments.push(stack.requestCount());
+        await worker.kill();
+        await worker.start();
+      }
+
+      const run = await cli.done;
+      expect(run.code, run.stderr).toBe(0);
+      // Activities abandoned by a killed worker are retried (attempt > 1) once their start-to-close timeout passes.
+      const { retried } = await activityRuns(stack.address, stack.outDir);
+      verifyBatch(stack, worker.kills, {
+        restarts: worker.starts - 1,
+        retriedActivities: retried,
+        killedAtRequest: moments.join('/'),
+      });
+      expect(worker.kills).toBe(KILLS);
+    },
+  );
 
   it('finishes the batch on the surviving worker when one of two running workers is killed', async () => {
     const stack = await startFaultStack({ name: 'two-workers' });

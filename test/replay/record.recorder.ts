@@ -23,6 +23,8 @@ import {
   evaluationBatchId,
   evaluationCaseWorkflowId,
   evaluationRunWorkflowId,
+  QUESTION_GROUP_WORKFLOW_TYPE,
+  questionGroupWorkflowId,
 } from '../../common/names';
 import {
   STARTER_FLAGS,
@@ -30,6 +32,8 @@ import {
   type ConversationInput,
   type ConversationResult,
   type PollSchedule,
+  type QuestionGroupInput,
+  type QuestionGroupResult,
 } from '../../common/types';
 import { answerKey } from '../../evaluation/normalise';
 import { scheduledRunInput, scheduledWorkflowId } from '../../evaluation/schedules';
@@ -426,6 +430,78 @@ async function startWebhook(): Promise<{ url: string; secretPath: string; bodies
   onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${secretPath}`, secretPath, bodies };
 }
+
+type GroupWorkflow = (input: QuestionGroupInput) => Promise<QuestionGroupResult>;
+
+/** Starts a question group as `submit --per-workflow` does (batch/groups.ts): one turn per conversation. */
+async function startGroup(
+  scenario: string,
+  options: TestStackOptions,
+  questions: string[],
+  settings: Partial<Pick<QuestionGroupInput, 'deadlineMs' | 'poll' | 'mode'>>,
+): Promise<WorkflowHandle<GroupWorkflow>> {
+  const { client, taskQueue } = await startScenario([scenario], options);
+  const batchId = `replay-${scenario}-${randomUUID()}`;
+  const input: QuestionGroupInput = {
+    batchId,
+    groupIndex: 0,
+    conversations: questions.map((question, i) => ({
+      conversationKey: `r${i + 1}`,
+      turns: [{ rowId: `r${i + 1}`, question, line: i + 2 }],
+    })),
+    ...resolveTurnSettings(settings),
+    httpOnWorkflowQueue: STARTER_FLAGS.httpOnWorkflowQueue,
+  };
+  return client.workflow.start<GroupWorkflow>(QUESTION_GROUP_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: questionGroupWorkflowId(batchId, 0),
+    args: [input],
+  });
+}
+
+const statusesOf = (result: QuestionGroupResult) => result.conversations.map((c) => c.turns[0]?.status);
+
+describe('record question group histories', () => {
+  it('group-poll: three questions at once: answered inline, refused, timed out on timers', async () => {
+    const handle = await startGroup(
+      'group-poll',
+      { simulator: { answerDelayMs: 800 } },
+      ['How do I reset my VPN password?', 'Refused [sim:refuse=422]', 'Never answered [sim:never]'],
+      { deadlineMs: 3_000, poll: { ...fastPoll, inlineMs: 1_000 } },
+    );
+    expect(statusesOf(await handle.result())).toEqual(['COMPLETED', 'ERROR', 'TIMED_OUT']);
+    const history = await handle.fetchHistory();
+    expect(activities(history).filter((a) => a === 'openConversation')).toHaveLength(3);
+    expect(timers(history)).toBeGreaterThanOrEqual(1);
+    save('group-poll', history);
+  });
+
+  it('group-stream: two questions streamed, one stream cut and polled', async () => {
+    const handle = await startGroup(
+      'group-stream',
+      { simulator: { answerDelayMs: 800 } },
+      ['Where is the travel policy?', 'A stream that breaks [sim:cut]'],
+      { mode: 'stream', poll: fastPoll },
+    );
+    expect(statusesOf(await handle.result())).toEqual(['COMPLETED', 'COMPLETED']);
+    const history = await handle.fetchHistory();
+    expect(activities(history)).toContain('fetchResponse');
+    save('group-stream', history);
+  });
+
+  it('group-cancel: cancelled while its questions poll on timers (inline polls off)', async () => {
+    const handle = await startGroup('group-cancel', {}, ['Never answered [sim:never]', 'Nor this one [sim:never]'], {
+      poll: { firstDelayMs: 300, factor: 10, maxDelayMs: 30_000, inlineMs: 0 },
+    });
+    await waitFor('two polls', () => stack!.sim.requests().filter((r) => isPoll(r) && r.status === 200).length >= 2);
+    await handle.cancel();
+    expect(statusesOf(await handle.result())).toEqual(['CANCELLED', 'CANCELLED']);
+    const history = await handle.fetchHistory();
+    expect(activities(history).slice(0, 2)).toEqual(['createConversation', 'createConversation']);
+    expect(events(history).at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
+    save('group-cancel', history);
+  });
+});
 
 describe('record evaluation workflow histories', () => {
   it('eval-run and eval-case: 3 conversations (one of 2 turns) × 2 repeats, window 2, a baseline, a failing check', async () => {
