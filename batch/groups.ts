@@ -194,26 +194,26 @@ export class GroupChain {
 }
 
 /**
- * The conversations still to be grouped, cut into groups in file order: at most `perWorkflow` each, and under
- * MAX_GROUP_INPUT_BYTES of questions and titles. Each is let go from `conversations` as it is handed out.
+ * The conversations still to be grouped, handed out as groups in file order, each under MAX_GROUP_INPUT_BYTES of
+ * questions and titles; each conversation is let go from the array as it is handed out.
  */
-export function* cutGroups(
-  conversations: (Conversation | undefined)[],
-  perWorkflow: number,
-): Generator<Conversation[]> {
-  let group: Conversation[] = [];
-  let bytes = 0;
-  for (const [i, conversation] of conversations.entries()) {
-    if (conversation === undefined) continue;
-    conversations[i] = undefined; // from here only its group holds it
-    const size = Buffer.byteLength(JSON.stringify(groupedConversation(conversation)));
-    if (group.length > 0 && (group.length >= perWorkflow || bytes + size > MAX_GROUP_INPUT_BYTES)) {
-      yield group;
-      group = [];
-      bytes = 0;
+export class GroupCutter {
+  private next = 0;
+
+  constructor(private readonly conversations: (Conversation | undefined)[]) {}
+
+  /** The next group, of at most `size` conversations; undefined when none are left. */
+  take(size: number): Conversation[] | undefined {
+    const group: Conversation[] = [];
+    let bytes = 0;
+    while (this.next < this.conversations.length && group.length < size) {
+      const conversation = this.conversations[this.next]!;
+      const conversationBytes = Buffer.byteLength(JSON.stringify(groupedConversation(conversation)));
+      if (group.length > 0 && bytes + conversationBytes > MAX_GROUP_INPUT_BYTES) break;
+      group.push(conversation);
+      bytes += conversationBytes;
+      this.conversations[this.next++] = undefined; // from here only its group holds it
     }
-    group.push(conversation);
-    bytes += size;
+    return group.length > 0 ? group : undefined;
   }
-  if (group.length > 0) yield group;
 }

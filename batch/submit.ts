@@ -10,7 +10,8 @@ import { resolveTurnSettings, type ConversationResult, type PollSchedule, type T
 import type { Conversation, QuestionRow } from './questions';
 import type { ResultRecord, ResultsWriter } from './results';
 import type { questionGroupWorkflow } from '../workflows';
-import { cutGroups, GroupChain, isGroupable, type QuestionGroupHandle } from './groups';
+import { GroupChain, GroupCutter, isGroupable, type QuestionGroupHandle } from './groups';
+import { runInWindow, type Work } from './window';
 import type { ExistingBatch } from './preflight';
 import { ConfigError } from '../common/errors';
 import { conversationWorkflowId } from '../common/names';
@@ -49,12 +50,6 @@ export interface BatchRunSummary {
   /** Rows whose workflow could not be started or read (Temporal unreachable): nothing was written for them. */
   uncollected: number;
   lastError?: string;
-}
-
-/** Work for the sliding window: its conversations count against `concurrency`. */
-interface Work {
-  conversations: number;
-  run: () => Promise<void>;
 }
 
 /**
@@ -183,36 +178,31 @@ export async function runBatch(
     await Promise.all(assignments.map((a) => collectGroup(a.handle, a.conversations, a.started)));
   };
 
-  function* work(): Generator<Work> {
-    for (const [workflowId, asked] of inKnownGroups) {
+  // What the window runs, in this order: the groups that already hold some of the file's questions, the
+  // conversations asked a workflow each, then new groups of perWorkflow questions (never more than the window).
+  const known = [...inKnownGroups];
+  inKnownGroups.clear();
+  const newGroups = new GroupCutter(toGroup);
+  let nextKnown = 0;
+  let nextPending = 0;
+  const groupSize = Math.min(perWorkflow, options.concurrency);
+  const next = (): Work | undefined => {
+    if (nextKnown < known.length) {
+      const [workflowId, asked] = known[nextKnown++]!;
       const handle = client.workflow.getHandle<typeof questionGroupWorkflow>(workflowId);
-      yield { conversations: asked.length, run: () => collectGroup(handle, asked, false) };
+      return { weight: asked.length, run: () => collectGroup(handle, asked, false) };
     }
-    inKnownGroups.clear();
-    for (let i = 0; i < pending.length; i++) {
-      const conversation = pending[i]!;
-      pending[i] = undefined; // from here only its task holds it
-      yield { conversations: 1, run: () => runConversation(conversation) };
+    if (nextPending < pending.length) {
+      const conversation = pending[nextPending]!;
+      pending[nextPending++] = undefined; // from here only its task holds it
+      return { weight: 1, run: () => runConversation(conversation) };
     }
-    // A group is never larger than the window: it would run alone.
-    for (const group of cutGroups(toGroup, Math.min(perWorkflow, options.concurrency))) {
-      yield { conversations: group.length, run: () => runNewGroup(group) };
-    }
-  }
+    const group = newGroups.take(groupSize);
+    return group && { weight: group.length, run: () => runNewGroup(group) };
+  };
 
-  const inFlight = new Set<Promise<void>>();
-  let conversationsInFlight = 0;
   try {
-    for (const { conversations: weight, run } of work()) {
-      conversationsInFlight += weight;
-      const task = run().finally(() => {
-        inFlight.delete(task);
-        conversationsInFlight -= weight;
-      });
-      inFlight.add(task);
-      while (inFlight.size > 0 && conversationsInFlight >= options.concurrency) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+    await runInWindow(next, options.concurrency);
   } finally {
     progress.stop();
   }

@@ -1,6 +1,6 @@
 /** How `submit --per-workflow` cuts and names groups (batch/groups.ts), without Temporal. */
 import { describe, expect, it } from 'vitest';
-import { cutGroups, groupHashes, groupIndexOf, isGroupable, MAX_GROUP_INPUT_BYTES } from '../../batch/groups';
+import { GroupCutter, groupHashes, groupIndexOf, isGroupable, MAX_GROUP_INPUT_BYTES } from '../../batch/groups';
 import type { Conversation } from '../../batch/questions';
 import { conversationWorkflowId, questionGroupWorkflowId } from '../../common/names';
 
@@ -8,26 +8,25 @@ function lone(id: string, question = `question ${id}`): Conversation {
   return { key: id, rows: [{ rowId: id, question, line: 2, extra: {} }] };
 }
 
-describe('cutGroups', () => {
-  it('cuts in file order, at most N a group, and lets each conversation go as it is handed out', () => {
+describe('GroupCutter', () => {
+  it('hands out groups in file order, at most the size asked, and lets each conversation go as it does', () => {
     const conversations: (Conversation | undefined)[] = ['a', 'b', 'c', 'd', 'e'].map((id) => lone(id));
-    const groups = cutGroups(conversations, 2);
-    expect(groups.next().value?.map((c: Conversation) => c.key)).toEqual(['a', 'b']);
+    const cutter = new GroupCutter(conversations);
+    expect(cutter.take(2)?.map((c) => c.key)).toEqual(['a', 'b']);
     expect(conversations.slice(0, 2)).toEqual([undefined, undefined]);
     expect(conversations[3]?.key).toBe('d');
-    expect([...groups].map((g) => g.map((c) => c.key))).toEqual([['c', 'd'], ['e']]);
+    expect(cutter.take(2)?.map((c) => c.key)).toEqual(['c', 'd']);
+    expect(cutter.take(2)?.map((c) => c.key)).toEqual(['e']);
+    expect(cutter.take(2)).toBeUndefined();
   });
 
   it('closes a group before its questions pass the size limit; a larger question is a group alone', () => {
     const big = 'x'.repeat(MAX_GROUP_INPUT_BYTES / 2);
     const huge = 'y'.repeat(MAX_GROUP_INPUT_BYTES + 10);
-    const conversations = [lone('a', big), lone('b', big), lone('c'), lone('d', huge), lone('e')];
-    expect([...cutGroups(conversations, 10)].map((g) => g.map((c) => c.key))).toEqual([
-      ['a'],
-      ['b', 'c'],
-      ['d'],
-      ['e'],
-    ]);
+    const cutter = new GroupCutter([lone('a', big), lone('b', big), lone('c'), lone('d', huge), lone('e')]);
+    const groups: string[][] = [];
+    for (let group = cutter.take(10); group; group = cutter.take(10)) groups.push(group.map((c) => c.key));
+    expect(groups).toEqual([['a'], ['b', 'c'], ['d'], ['e']]);
   });
 });
 
