@@ -10,7 +10,7 @@ import type { ResultRecord, ResultsWriter } from './results';
 import { batchWorkflows, conversationInput, workflowInput } from './inspect';
 import { statusCounts } from './progress';
 import { isRetryWorkflow } from './retry';
-import { recordFromWorkflowError, recordsFromResult } from './turn-records';
+import { recordFromWorkflowError, recordsFromResult, recordsOfConversations } from './turn-records';
 
 /** The rows a conversation workflow was asked, as far as Temporal knows them (pass-through columns are not kept). */
 export function rowsOf(input: Pick<ConversationInput, 'conversation' | 'title' | 'turns'>): QuestionRow[] {
@@ -27,13 +27,7 @@ async function recordsOfWorkflow(client: Client, wf: WorkflowExecutionInfo): Pro
     const asked = input.conversations.map((c) => ({ key: c.conversationKey, rows: rowsOf(c) }));
     try {
       const { conversations } = (await handle.result()) as QuestionGroupResult;
-      const byKey = new Map(conversations.map((c) => [c.conversationKey, c]));
-      const records: ResultRecord[] = [];
-      for (const { key, rows } of asked) {
-        const result = byKey.get(key) ?? { batchId: input.batchId, conversationKey: key, turns: [] };
-        records.push(...(await recordsFromResult(client, rows, result, workflowId)));
-      }
-      return records;
+      return await recordsOfConversations(client, asked, conversations, workflowId);
     } catch (err) {
       return asked.flatMap(({ rows }) => rows.map((row) => recordFromWorkflowError(row, err, workflowId)));
     }

@@ -15,8 +15,7 @@
  *
  * Multi-turn conversations, and rows that press a button, keep a workflow per conversation.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
   BATCH_ID,
   BATCH_SETTINGS_WORKFLOW_TYPE,
@@ -35,7 +34,7 @@ import {
 import type { questionGroupWorkflow } from '../workflows';
 import type { Conversation } from './questions';
 import { workflowInput } from './inspect';
-import { conversationInputHash, firstRowOf } from './start';
+import { conversationInputHash, firstRowOf, startOnce } from './start';
 
 export type QuestionGroupHandle = WorkflowHandle<typeof questionGroupWorkflow>;
 
@@ -91,17 +90,8 @@ export async function batchPerWorkflow(
   const workflowId = batchSettingsWorkflowId(batchId);
   // A batch with workflows and no record was started by an mwbatch without groups: a workflow per conversation.
   const settings: BatchSettings = { perWorkflow: hasWorkflows ? 1 : requested };
-  try {
-    await client.workflow.start(BATCH_SETTINGS_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId,
-      args: [settings],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-    });
+  if (await startOnce(client, BATCH_SETTINGS_WORKFLOW_TYPE, { taskQueue, workflowId, args: [settings] })) {
     return settings.perWorkflow;
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   const recorded = await workflowInput<BatchSettings>(client, workflowId);
   return recorded.perWorkflow;
@@ -155,20 +145,16 @@ export class GroupChain {
         httpOnWorkflowQueue: STARTER_FLAGS.httpOnWorkflowQueue,
       };
       const hashes = Object.fromEntries(input.conversations.map((c) => [c.conversationKey, conversationInputHash(c)]));
-      try {
-        const handle = await this.client.workflow.start<typeof questionGroupWorkflow>(QUESTION_GROUP_WORKFLOW_TYPE, {
-          taskQueue: this.taskQueue,
-          workflowId,
-          args: [input],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          typedSearchAttributes: [{ key: BATCH_ID, value: this.batchId }],
-          memo: { [GROUP_HASHES_MEMO]: hashes },
-        });
+      const handle = await startOnce<typeof questionGroupWorkflow>(this.client, QUESTION_GROUP_WORKFLOW_TYPE, {
+        taskQueue: this.taskQueue,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [{ key: BATCH_ID, value: this.batchId }],
+        memo: { [GROUP_HASHES_MEMO]: hashes },
+      });
+      if (handle) {
         assignments.push({ handle, conversations: left, started: true });
         return assignments;
-      } catch (err) {
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       }
       // Another submission started this group meanwhile (or visibility did not list it yet): read what it holds.
       const existing = await workflowInput<QuestionGroupInput>(this.client, workflowId);

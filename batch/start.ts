@@ -1,6 +1,13 @@
 /** Connecting the CLI to Temporal, and starting or attaching to conversation workflows idempotently. */
 import { createHash } from 'node:crypto';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  type WorkflowHandle,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { loadDataConverter } from '../codec/data-converter';
 import { InputMismatchError, UnreachableTemporalError } from '../common/errors';
@@ -23,6 +30,28 @@ export async function connectClient(settings: TemporalSettings, env: NodeJS.Proc
     throw new UnreachableTemporalError(settings.address, err);
   }
   return new Client({ connection, namespace: settings.namespace, dataConverter });
+}
+
+/**
+ * Start a workflow under an ID that is never started twice, running or closed (the ID names what it asks), or
+ * return undefined when that ID already has a workflow. FAIL (not USE_EXISTING) for a running one, so that every
+ * attach is seen by the caller and checked. Every workflow `submit` starts goes through here.
+ */
+export async function startOnce<T extends Workflow>(
+  client: Client,
+  workflowType: string,
+  options: WorkflowStartOptions<T>,
+): Promise<WorkflowHandle<T> | undefined> {
+  try {
+    return await client.workflow.start<T>(workflowType, {
+      ...options,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return undefined;
+    throw err;
+  }
 }
 
 /** The workflow input of one conversation of a file, as `submit` starts it. */
@@ -97,21 +126,14 @@ export async function startOrAttach(
   const workflowId = conversationWorkflowId(input.batchId, input.conversationKey);
   if (checked) return { handle: client.workflow.getHandle<typeof conversationWorkflow>(workflowId), started: false };
   const inputHash = conversationInputHash(input);
-  try {
-    const handle = await client.workflow.start<typeof conversationWorkflow>(CONVERSATION_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId,
-      args: [input],
-      // FAIL (not USE_EXISTING) for a running workflow, so that every attach is seen here and checked.
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [{ key: BATCH_ID, value: input.batchId }],
-      memo: { [INPUT_HASH_MEMO]: inputHash },
-    });
-    return { handle, started: true };
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  const started = await startOnce<typeof conversationWorkflow>(client, CONVERSATION_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId,
+    args: [input],
+    typedSearchAttributes: [{ key: BATCH_ID, value: input.batchId }],
+    memo: { [INPUT_HASH_MEMO]: inputHash },
+  });
+  if (started) return { handle: started, started: true };
   const handle = client.workflow.getHandle<typeof conversationWorkflow>(workflowId);
   const existing = await handle.describe();
   const recorded = recordedInputHash(existing.memo);

@@ -17,7 +17,7 @@ import { ConfigError } from '../common/errors';
 import { conversationWorkflowId } from '../common/names';
 import { inputOfConversation, startOrAttach } from './start';
 import { countStatus, ProgressReporter, type ProgressCounts } from './progress';
-import { recordFromWorkflowError, recordsFromResult } from './turn-records';
+import { recordFromWorkflowError, recordsOfConversations } from './turn-records';
 import { AnswerTimes } from './answer-times';
 
 export interface BatchRunOptions {
@@ -79,7 +79,11 @@ export async function runBatch(
     }
     total += c.rows.length;
     const group = existing?.groupOf.get(c.key);
-    if (group !== undefined) inKnownGroups.set(group, [...(inKnownGroups.get(group) ?? []), c]);
+    if (group !== undefined)
+      inKnownGroups
+        .set(group, inKnownGroups.get(group) ?? [])
+        .get(group)!
+        .push(c);
     else if (perWorkflow > 1 && isGroupable(c)) toGroup.push(c);
     else pending.push(c);
   }
@@ -115,14 +119,11 @@ export async function runBatch(
     if (!options.wait) return;
     const rows = rowsOf(asked);
     counts.inFlight += rows;
-    let records: ResultRecord[] = [];
+    let records: ResultRecord[];
     try {
-      const byKey = new Map((await resultsOf()).map((r) => [r.conversationKey, r]));
-      for (const conversation of asked) {
-        const result = byKey.get(conversation.key) ?? { batchId: options.batchId, conversationKey: '', turns: [] };
-        answerTimes.add(result);
-        records.push(...(await recordsFromResult(client, conversation.rows, result, workflowId)));
-      }
+      const conversationResults = await resultsOf();
+      for (const result of conversationResults) answerTimes.add(result);
+      records = await recordsOfConversations(client, asked, conversationResults, workflowId);
     } catch (err) {
       // Only a workflow that really ended without a result (cancelled, terminated…) makes a row. Losing Temporal
       // for a while must not: the workflow keeps running, and the next run of the same command collects it.
@@ -180,15 +181,14 @@ export async function runBatch(
 
   // What the window runs, in this order: the groups that already hold some of the file's questions, the
   // conversations asked a workflow each, then new groups of perWorkflow questions (never more than the window).
-  const known = [...inKnownGroups];
-  inKnownGroups.clear();
+  const known = inKnownGroups.entries();
   const newGroups = new GroupCutter(toGroup);
-  let nextKnown = 0;
   let nextPending = 0;
   const groupSize = Math.min(perWorkflow, options.concurrency);
   const next = (): Work | undefined => {
-    if (nextKnown < known.length) {
-      const [workflowId, asked] = known[nextKnown++]!;
+    const knownGroup = known.next();
+    if (!knownGroup.done) {
+      const [workflowId, asked] = knownGroup.value;
       const handle = client.workflow.getHandle<typeof questionGroupWorkflow>(workflowId);
       return { weight: asked.length, run: () => collectGroup(handle, asked, false) };
     }

@@ -56,6 +56,25 @@ export async function recordsFromResult(
   return records;
 }
 
+/**
+ * The records of the conversations one workflow asked (a conversation workflow: one; a group: several), from its
+ * conversation results matched by key, in the order of `asked`.
+ */
+export async function recordsOfConversations(
+  client: Client,
+  asked: readonly { key: string; rows: QuestionRow[] }[],
+  results: readonly ConversationResult[],
+  workflowId: string,
+): Promise<ResultRecord[]> {
+  const byKey = new Map(results.map((result) => [result.conversationKey, result]));
+  const records: ResultRecord[] = [];
+  for (const { key, rows } of asked) {
+    const result = byKey.get(key) ?? { batchId: '', conversationKey: key, turns: [] };
+    records.push(...(await recordsFromResult(client, rows, result, workflowId)));
+  }
+  return records;
+}
+
 export function recordFromTurn(row: QuestionRow, turn: TurnResult, workflowId: string): ResultRecord {
   return {
     ...rowFields(row),
