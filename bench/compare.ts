@@ -3,7 +3,7 @@
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && node dist/bench/bench/compare.js
  *     [--questions 1000] [--rps 20] [--answer-ms 2000] [--scenarios 1,2,3] [--variants A,B,AG,BG,C,C1,D]
- *     [--baseline-cpu A=59,B=45] [--per-workflow 10]
+ *     [--baseline-cpu A=59,B=45] [--per-workflow 10] [--code DIR]
  *
  * Variants: A = `mwbatch submit` (polling mode, the default), B = `mwbatch submit --mode stream`, AG and BG the same
  * with `--per-workflow` (default 10: single-turn questions asked in groups, batch/groups.ts), and the plain
@@ -17,11 +17,14 @@
  * once (--concurrency-3, default = --questions), answers after --answer-ms-3: throughput and the worker's memory at
  * scale. A targets block after the table lists issue 14's targets (bench/COMPARE.md).
  *
+ * `--code DIR` runs the mwbatch variants with the build in DIR instead (another checkout after `npm run build`: its
+ * bin/mwbatch.js and dist/workflow-bundle.js), for a before-and-after comparison on the same machine the same hour.
+ *
  * Every (scenario, variant) run gets fresh processes: the simulator (seeded), and for A and B a fresh in-memory
  * Temporal dev server and one worker (running a pre-built workflow bundle, as the Docker image does). Markdown on
  * stdout; progress and per-run details on stderr. See bench/COMPARE.md.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -122,6 +125,8 @@ interface Options {
   reruns: number;
   /** Measurements per row; the row reports the one with the median questions/s. */
   repeats: number;
+  /** `--code DIR`: the mwbatch variants run this other build (before/after comparisons); default: this tree's. */
+  code?: string;
   /** Prototype variants: questions per workflow (GA, GB) or per lane (LA, LB). */
   perWorkflow: number;
 }
@@ -188,6 +193,7 @@ function parseOptions(): Options {
       reruns: { type: 'string', default: '2' },
       repeats: { type: 'string', default: '1' },
       'per-workflow': { type: 'string', default: '10' },
+      code: { type: 'string' },
     },
   });
   const positive = (text: string, name: string, integer = true) => {
@@ -232,7 +238,17 @@ function parseOptions(): Options {
     reruns: Number(values.reruns),
     repeats: positive(values.repeats, 'repeats'),
     perWorkflow: positive(values['per-workflow'], 'per-workflow'),
+    code: values.code === undefined ? undefined : codeDir(values.code),
   };
+}
+
+/** `--code DIR`: a built checkout of mwbatch (its CLI and its workflow bundle must be there). */
+function codeDir(dir: string): string {
+  const root = resolve(dir);
+  for (const file of [join('bin', 'mwbatch.js'), join('dist', 'workflow-bundle.js')]) {
+    if (!existsSync(join(root, file))) throw new Error(`--code ${dir}: no ${file} there (run npm run build in it)`);
+  }
+  return root;
 }
 
 /** `A=59,B=45` → { A: 59, B: 45 } (ms of CPU per question). */
@@ -320,15 +336,18 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
       track(server.process);
       stops.push(server.stop);
       const temporalEnv = { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE };
+      // --code: another build's CLI, worker and workflow bundle (its own bundle, never this tree's).
+      const cli = o.code ? join(o.code, 'bin', 'mwbatch.js') : CLI;
+      const productBundle = o.code ? join(o.code, 'dist', 'workflow-bundle.js') : shared.product;
       const budget: Record<string, string> = scenario.rateLimit ? { MWBATCH_RPS: String(o.limitRps) } : {};
       const workerEnv = childEnv({
         ...temporalEnv,
         ...moveworksEnv,
         ...budget,
-        MWBATCH_WORKFLOW_BUNDLE: isPrototype(variant) ? shared.prototype : shared.product,
+        MWBATCH_WORKFLOW_BUNDLE: isPrototype(variant) ? shared.prototype : productBundle,
         ...o.workerEnv,
       });
-      const worker = await startNode([CLI, 'worker'], workerEnv, { ready: /mwbatch worker polling/ });
+      const worker = await startNode([cli, 'worker'], workerEnv, { ready: /mwbatch worker polling/ });
       stops.push(() => stop(worker.child));
       workerPid = worker.pid;
       if (isPrototype(variant)) {
@@ -336,7 +355,7 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
         args.push('--concurrency', String(scenario.concurrency), '--per-workflow', String(o.perWorkflow));
         args.push(...PROTOTYPE_ARGS[variant]!);
       } else {
-        args = [CLI, 'submit', file, '--batch', batchId, '--out', outDir];
+        args = [cli, 'submit', file, '--batch', batchId, '--out', outDir];
         args.push('--concurrency', String(scenario.concurrency));
         if (scenario.rateLimit) args.push('--rps', String(o.limitRps));
         if (variant === 'B' || variant === 'BG') args.push('--mode', 'stream');
@@ -558,6 +577,7 @@ function printTable(rows: Row[], o: Options): void {
       `(scenario 3: ${o.answerMs3} ms); scenario 2: simulator bucket ${o.rps} req/s, burst ${o.rps}; ` +
       `A and B with MWBATCH_RPS = submit --rps = ${limitNote}. CPU ms/question: Temporal server + worker + client ` +
       `(plain scripts: the client only)` +
+      (o.code ? `; the mwbatch variants ran the build in ${o.code} (--code)` : '') +
       (rows.some((r) => isPrototype(r.variant))
         ? `; prototypes (bench/prototype/): ${o.perWorkflow} questions per workflow (GA, GB) or lane (LA, LB)\n`
         : '\n'),

@@ -183,6 +183,12 @@ export interface QuestionGroupInput extends Pick<ConversationInput, 'deadlineMs'
   httpOnWorkflowQueue?: true;
 }
 
+/**
+ * The most single-turn questions one question group asks (`--per-workflow`): its history stays small and quick to
+ * replay, and the worker that runs its first workflow task can take all of its activities at once (worker/workers.ts).
+ */
+export const MAX_PER_WORKFLOW = 100;
+
 /** What a batch fixes at its first submission (workflows/batch-settings.ts). */
 export interface BatchSettings {
   /** Single-turn questions asked per workflow: 1, a conversation workflow each; more, question groups. */

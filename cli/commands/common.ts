@@ -4,15 +4,13 @@ import type { Client } from '@temporalio/client';
 import { DURATION_EXAMPLES, durationMs } from '../../common/duration';
 import { loadTemporalSettings, type TemporalOverrides, type TemporalSettings } from '../../config/temporal';
 import { connectClient } from '../../batch/start';
+import { MAX_PER_WORKFLOW } from '../../common/types';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a whole number > 0');
   return n;
 }
-
-/** The most single-turn questions one workflow asks (`--per-workflow`): its history stays small and quick to replay. */
-export const MAX_PER_WORKFLOW = 100;
 
 /** `--per-workflow N`: single-turn questions per workflow (batch/groups.ts). */
 export function perWorkflowOption(): Option {
