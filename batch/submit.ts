@@ -79,12 +79,11 @@ export async function runBatch(
     }
     total += c.rows.length;
     const group = existing?.groupOf.get(c.key);
-    if (group !== undefined)
-      inKnownGroups
-        .set(group, inKnownGroups.get(group) ?? [])
-        .get(group)!
-        .push(c);
-    else if (perWorkflow > 1 && isGroupable(c)) toGroup.push(c);
+    if (group !== undefined) {
+      const asked = inKnownGroups.get(group);
+      if (asked) asked.push(c);
+      else inKnownGroups.set(group, [c]);
+    } else if (perWorkflow > 1 && isGroupable(c)) toGroup.push(c);
     else pending.push(c);
   }
   conversations.length = 0;

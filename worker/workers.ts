@@ -107,7 +107,7 @@ export async function createWorkerPair(options: WorkerPairOptions): Promise<Work
     // its HTTP calls here), and none is dispatched eagerly: an eager activity skips the server's rate limiter.
     // Without it, a question group's first workflow task schedules all its questions at once, and this worker takes
     // every one of them in the server's reply when it has the slots (the SDK's default takes 3, the rest wait in
-    // the queue): bench/COMPARE.md, session 15, measured 2-3 ms less server CPU per question and quicker starts.
+    // the queue): bench/COMPARE.md, session 15, measured 2.3-3.4 ms less server CPU per question.
     maxTaskQueueActivitiesPerSecond: options.rps,
     maxEagerActivityReservationsPerWorkflowTask: options.rps === undefined ? MAX_PER_WORKFLOW : 0,
     // New conversations start on the non-sticky queue; the SDK's default (0.2) leaves 2 of 10 pollers there, and
