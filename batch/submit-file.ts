@@ -132,6 +132,16 @@ export async function submitFile(
   const { file, rowIds, conversations, batchId, outDir } = batch;
   const conversationCount = conversations.length; // runBatch empties the list
   const existing = await checkInputsUnchanged(client, { path: file.path, batchId }, conversations);
+  // The API check costs one call: only a batch that will start a conversation makes it. Its round trip through a
+  // worker runs while the batch's settings are read; both end before anything is asked.
+  const startsSome = conversations.some(
+    (c) => !existing.workflowIds.has(conversationWorkflowId(batchId, c.key)) && !existing.groupOf.has(c.key),
+  );
+  const apiCheck =
+    startsSome && options.apiCheck !== false
+      ? checkApiThroughWorker(client, options.taskQueue, batchId, log)
+      : undefined;
+  apiCheck?.catch(() => undefined); // awaited below, once the settings are read (their failure is reported first)
   const requested = options.perWorkflow ?? 1;
   const perWorkflow = await batchPerWorkflow(
     client,
@@ -143,13 +153,7 @@ export async function submitFile(
   if (perWorkflow !== requested) {
     log(`batch ${batchId} asks ${perWorkflow} single-turn question(s) per workflow, as it was first submitted`);
   }
-  // The API check costs one call: only a batch that will start a conversation makes it.
-  const startsSome = conversations.some(
-    (c) => !existing.workflowIds.has(conversationWorkflowId(batchId, c.key)) && !existing.groupOf.has(c.key),
-  );
-  if (startsSome && options.apiCheck !== false) {
-    await checkApiThroughWorker(client, options.taskQueue, batchId, log);
-  }
+  await apiCheck;
   const results = await ResultsWriter.open(outDir, file.columns);
   const started = Date.now();
   try {

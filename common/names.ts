@@ -45,6 +45,20 @@ export const BATCH_SETTINGS_WORKFLOW_TYPE = 'batchSettingsWorkflow';
 export const CANCELLED_MEMO = 'cancelled';
 
 /**
+ * The query a conversation workflow and a question group answer with their progress (ConversationProgress, or one per
+ * conversation). By name here, so that a client asks it without loading the workflow package (@temporalio/workflow).
+ */
+export const PROGRESS_QUERY = 'progress';
+
+/** The query an evaluation run answers with its progress (EvaluationProgress); by name, as PROGRESS_QUERY. */
+export const EVALUATION_PROGRESS_QUERY = 'evaluationProgress';
+
+/** The memo holding an evaluation run's summary once it ends, so that listing runs needs no files. */
+export const RUN_SUMMARY_MEMO = 'summary';
+/** The memo holding the suite's hash from the start: `eval --run ID` refuses to resume with another suite. */
+export const SUITE_HASH_MEMO = 'suiteSha256';
+
+/**
  * The batch id every ask of the library, `mwbatch ask` and the gateway carries (workflows `ask/<key>`; `mwbatch
  * status ask` counts them). No batch of `submit` may take it.
  */

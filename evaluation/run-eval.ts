@@ -14,20 +14,26 @@ import {
 } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { ConfigError, IncompleteRunError } from '../common/errors';
-import { BATCH_ID, EVALUATION_RUN_WORKFLOW_TYPE, evaluationBatchId, evaluationRunWorkflowId } from '../common/names';
+import {
+  BATCH_ID,
+  EVALUATION_PROGRESS_QUERY,
+  EVALUATION_RUN_WORKFLOW_TYPE,
+  evaluationBatchId,
+  evaluationRunWorkflowId,
+  SUITE_HASH_MEMO,
+} from '../common/names';
 import type { TurnSettings } from '../common/types';
 import { PRIVATE_DIR, PRIVATE_FILE_MODE } from '../common/private-files';
 import { checkApiThroughWorker } from '../batch/preflight';
 import { ProgressReporter, type ProgressCounts } from '../batch/progress';
 import type { evaluationRunWorkflow } from '../workflows';
-import { evaluationProgressQuery, SUITE_HASH_MEMO } from '../workflows/evaluation-run';
 import { historyOf, pastRuns, readRunRecords, runFolder, RUN_FILE, type EvalRecord, type PastRun } from './run-folder';
 import { workflowInput } from '../batch/inspect';
 import { collectRunRecords, verdictOfRecord, writeJunit, writeRunFiles } from './run-files';
 import { digestOf, tallyOf } from './summary';
 import type { Suite } from './suite';
 import { checkInputSize, conversationsOf, suiteOf } from './run-input';
-import type { EvaluationRunResult, RunSummary, StartedRun } from './types';
+import type { EvaluationProgress, EvaluationRunResult, RunSummary, StartedRun } from './types';
 
 export type FailOn = 'regression' | 'failure' | 'never';
 
@@ -120,7 +126,7 @@ async function follow(handle: RunHandle, options: EvalOptions, input: StartedRun
   const poll = async () => {
     while (!done) {
       try {
-        const p = await handle.query(evaluationProgressQuery);
+        const p = await handle.query<EvaluationProgress>(EVALUATION_PROGRESS_QUERY);
         counts.done = p.casesDone;
         counts.failed = p.turnsFailed;
         counts.inFlight = Math.min(input.window, p.cases - p.casesDone);

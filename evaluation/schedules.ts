@@ -11,9 +11,8 @@ import {
   type ScheduleHandle,
 } from '@temporalio/client';
 import { ConfigError } from '../common/errors';
-import { EVALUATION_RUN_WORKFLOW_TYPE } from '../common/names';
+import { EVALUATION_RUN_WORKFLOW_TYPE, RUN_SUMMARY_MEMO } from '../common/names';
 import type { TurnSettings } from '../common/types';
-import { RUN_SUMMARY_MEMO } from '../workflows/evaluation-run';
 import { isWorkerSetting } from './notify-policy';
 import { checkInputSize } from './run-input';
 import type { EvaluationRunInput, NotifyPolicy, RunSummary } from './types';

@@ -9,10 +9,10 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import { connectClient, startOrAttach, type ConversationHandle } from '../batch/start';
 import { workflowInput } from '../batch/inspect';
 import { InputMismatchError } from '../common/errors';
-import { CONVERSATION_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE } from '../common/names';
+import { CONVERSATION_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE, PROGRESS_QUERY } from '../common/names';
 import type { ConversationProgress, ConversationResult, TurnResult } from '../common/types';
 import { loadTemporalSettings, type TemporalSettings } from '../config/temporal';
-import { progressQuery, type conversationWorkflow } from '../workflows/conversation';
+import type { conversationWorkflow } from '../workflows/conversation';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { SubmissionCheckpoint } from '../activities/submission';
 import { IdempotencyConflictError, QuestionNotFoundError } from './errors';
@@ -132,7 +132,7 @@ export class AskHandle {
    */
   async progress(): Promise<ConversationProgress> {
     const handle = this.workflow();
-    const progress = await handle.query(progressQuery);
+    const progress = await handle.query<ConversationProgress>(PROGRESS_QUERY);
     if (progress.currentResponseId !== undefined) return progress;
     const { raw } = await handle.describe();
     for (const activity of raw.pendingActivities ?? []) {

@@ -31,7 +31,7 @@ import type {
   SubmitTurnInput,
   SubmitTurnOutput,
 } from '../common/activity-types';
-import { apiTaskQueue, CANCELLED_MEMO } from '../common/names';
+import { apiTaskQueue, CANCELLED_MEMO, PROGRESS_QUERY } from '../common/names';
 import {
   DEFAULT_INLINE_POLL_MS,
   DEFAULT_POLL_SCHEDULE,
@@ -136,7 +136,7 @@ const OPEN_WITH_FIRST_TURN = 'open-with-first-turn';
 
 // --- Queries ---
 
-export const progressQuery = defineQuery<ConversationProgress>('progress');
+export const progressQuery = defineQuery<ConversationProgress>(PROGRESS_QUERY);
 
 // --- Helpers ---
 

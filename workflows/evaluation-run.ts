@@ -27,10 +27,12 @@ import {
 import type { EvaluationActivities } from '../activities/evaluation';
 import {
   BATCH_ID,
+  EVALUATION_PROGRESS_QUERY,
   evaluationBatchId,
   evaluationCaseWorkflowId,
   conversationWorkflowId,
   repeatKey,
+  RUN_SUMMARY_MEMO,
 } from '../common/names';
 import { STARTER_FLAGS, type ConversationInput } from '../common/types';
 import { addVerdicts, digestOf, emptyTally, summariseRun } from '../evaluation/summary';
@@ -46,12 +48,7 @@ import type {
 } from '../evaluation/types';
 import { evaluationCaseWorkflow } from './evaluation-case';
 
-export const evaluationProgressQuery = defineQuery<EvaluationProgress>('evaluationProgress');
-
-/** The memo holding the run's summary once it ends, so that listing runs needs no files. */
-export const RUN_SUMMARY_MEMO = 'summary';
-/** The memo holding the suite's hash from the start: `eval --run ID` refuses to resume with another suite. */
-export const SUITE_HASH_MEMO = 'suiteSha256';
+export const evaluationProgressQuery = defineQuery<EvaluationProgress>(EVALUATION_PROGRESS_QUERY);
 
 /** Cases started by one run of the workflow before it continues as new (each costs it about six events). */
 export const CASES_PER_RUN = 500;

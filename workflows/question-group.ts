@@ -10,7 +10,7 @@
  * `patched()` (test/replay/README.md).
  */
 import { defineQuery, isCancellation, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
-import { CANCELLED_MEMO } from '../common/names';
+import { CANCELLED_MEMO, PROGRESS_QUERY } from '../common/names';
 import type {
   ConversationProgress,
   ConversationResult,
@@ -37,7 +37,7 @@ import { utf8Length } from './turn-result';
 const PAYLOAD_BUDGET_BYTES = 1.5 * 1024 * 1024 + 256 * 1024;
 
 /** Each conversation's progress, in the order of the input. */
-export const groupProgressQuery = defineQuery<ConversationProgress[]>('progress');
+export const groupProgressQuery = defineQuery<ConversationProgress[]>(PROGRESS_QUERY);
 
 /**
  * Ask every conversation of the group concurrently. Returns one ConversationResult per conversation, in input

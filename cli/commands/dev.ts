@@ -11,7 +11,6 @@ import { turnText } from '../../common/callback-input';
 import { loadTemporalSettings } from '../../config/temporal';
 import { checkSubmitBatchId } from '../../batch/batch-id';
 import { loadBatchFile, submitFile } from '../../batch/submit-file';
-import { startSimulator } from '../../simulator';
 import { modeOption, perWorkflowOption, positiveInt, withClient } from './common';
 
 export function registerDev(program: Command): void {
@@ -98,6 +97,7 @@ export function demoBatchId(now: Date): string {
  */
 async function runCluster(port: number): Promise<void> {
   const { startCluster } = await import('../../dev/cluster.js');
+  const { startSimulator } = await import('../../simulator/index.js');
   const cluster = await startCluster({ port });
   try {
     const sim = await startSimulator({ answerDelayMs: 1_000 });

@@ -50,7 +50,7 @@ import type {
 } from '../../evaluation/types';
 import { actionQuestion, expectedAnswer, MORE_ACTION_LABEL, type RecordedRequest } from '../../simulator';
 import type { evaluationRunWorkflow } from '../../workflows';
-import { SUITE_HASH_MEMO } from '../../workflows/evaluation-run';
+import { SUITE_HASH_MEMO } from '../../common/names';
 import { tempDir } from '../helpers/batch';
 import { startTestStack, type TestStack, type TestStackOptions } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
