@@ -3,12 +3,13 @@
  * `mwbatch submit`:
  *
  *   node dist/bench/bench/prototype/grouped-client.js FILE --out DIR --batch ID --concurrency N --per-workflow K
- *     --shape groups|lanes --mode poll|stream        (env TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE)
+ *     --shape groups|lanes --mode poll|stream [--local]   (env TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE)
  *
  * - groups: the rows in order, K per `groupedQuestionsWorkflow`, at most ceil(N / K) workflows (N questions) in
  *   flight; a group's slot is free once its last answer is in.
  * - lanes: ceil(N / K) `laneWorkflow`s, N questions in flight, each sent as an `ask` update to the lane with the
  *   fewest questions; the next question starts as soon as one is answered.
+ * `--local`: each question's `openConversation` is a local activity (grouped-workflows.ts `PrototypeSettings`).
  * Poll mode times the first poll from the batch's answer times, as `submit` does (batch/answer-times.ts). Writes
  * results.jsonl and results.csv in the shape bench/measure.ts `readResults` reads, and one JSON summary line on
  * stdout: { questions, completed, peakInFlight, wallMs }. Measurement only: nothing here is resumable.
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       'per-workflow': { type: 'string', default: '10' },
       shape: { type: 'string', default: 'groups' },
       mode: { type: 'string', default: 'poll' },
+      local: { type: 'boolean', default: false },
     },
   });
   const [file] = positionals;
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
   const settings = (): PrototypeSettings => ({
     mode: values.mode as 'poll' | 'stream',
     firstPollMs: answerTimes.firstPollMs(),
+    ...(values.local && { local: true }),
   });
   const answers: PrototypeAnswer[] = [];
   const landed = (answer: PrototypeAnswer) => {

@@ -6,6 +6,7 @@
  *   `openConversation` activity; the workflow ends when the group's last answer is in.
  * - `laneWorkflow`: a long-lived workflow that a question joins by an `ask` update (update ID = row ID) and leaves
  *   with its answer; the client keeps its window full one question at a time, as `submit` does with workflows.
+ * - either with `local`: `openConversation` as a local activity (bench/COMPARE.md, "Session 16").
  *
  * Neither is exactly-once: `openConversation` recognises what its earlier attempt created by a marker derived from
  * the workflow's ID (activities/reconcile.ts), which every question of one workflow would share. Measurement only;
@@ -16,9 +17,11 @@ import {
   condition,
   defineSignal,
   defineUpdate,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
 import { openingActivities } from '../../workflows/conversation';
 import { DEFAULT_POLL_SCHEDULE, DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
 
@@ -31,6 +34,12 @@ export interface PrototypeSettings {
   mode: 'poll' | 'stream';
   /** Poll mode: the first poll's delay, from the batch's answer times (batch/answer-times.ts), as `submit` does. */
   firstPollMs?: number;
+  /**
+   * `openConversation` as a local activity (session 16): run by the worker inside the workflow task, its result sent
+   * with the task's completion, so no activity task, start or completion of its own reaches the server. It has no
+   * heartbeat, so a retry reconciles only by marker.
+   */
+  local?: boolean;
 }
 
 export interface PrototypeAnswer {
@@ -47,7 +56,12 @@ async function ask({ rowId, question }: PrototypeQuestion, settings: PrototypeSe
   const poll = { ...DEFAULT_POLL_SCHEDULE, inlineMs: DEFAULT_TURN_DEADLINE_MS, firstPollMs: settings.firstPollMs };
   const turn = { mode: settings.mode, poll, deadlineMs: DEFAULT_TURN_DEADLINE_MS };
   // On the workflow's own queue (eager dispatch), with the conversation workflow's timeouts and retry policy.
-  const { openConversation } = openingActivities(workflowInfo().taskQueue, turn, DEFAULT_TURN_DEADLINE_MS);
+  const { openConversation } = settings.local
+    ? proxyLocalActivities<Activities>({
+        startToCloseTimeout: 2 * 45_000 + DEFAULT_TURN_DEADLINE_MS + 15_000,
+        retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+      })
+    : openingActivities(workflowInfo().taskQueue, turn, DEFAULT_TURN_DEADLINE_MS);
   const startedAt = Date.now();
   const { submitted } = await openConversation({
     firstQuestion: question,

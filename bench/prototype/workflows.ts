@@ -1,5 +1,5 @@
 /**
- * The workflow bundle of bench/compare.ts's prototype variants (GA, GB, LA, LB): the product's workflows and the
+ * The workflow bundle of bench/compare.ts's prototype variants (GA, GB, LA, LB, QB, QGB): the product's workflows and the
  * prototypes of bench/prototype/grouped-workflows.ts. Variants A and B run the product's own bundle.
  */
 export * from '../../workflows';
