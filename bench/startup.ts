@@ -51,7 +51,7 @@ function options() {
 }
 
 /** One start of the CLI: wall milliseconds, and how many modules it loaded (written by the preload at exit). */
-function startOnce(c: Case, preload: string): { ms: number; modules: number } {
+function timeOneStart(c: Case, preload: string): { ms: number; modules: number } {
   const report = join(c.tmp, 'modules.txt');
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: c.tmp, MODULES_REPORT: report };
   delete env.NODE_COMPILE_CACHE;
@@ -87,8 +87,8 @@ function main(): void {
         }
       }
     }
-    for (const c of cases) c.modules = startOnce(c, preload).modules; // fills the cache, warms the file cache
-    for (let i = 0; i < runs; i++) for (const c of cases) c.ms.push(startOnce(c, preload).ms);
+    for (const c of cases) c.modules = timeOneStart(c, preload).modules; // fills the cache, warms the file cache
+    for (let i = 0; i < runs; i++) for (const c of cases) c.ms.push(timeOneStart(c, preload).ms);
 
     const rows = cases.map((c) => [
       c.nodeVersion,

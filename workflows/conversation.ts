@@ -53,6 +53,9 @@ import { turnResultWorkflow, utf8Length } from './turn-result';
 
 // --- Activity options ---
 
+/** The retry policy of every HTTP activity (exported for bench/prototype/, which asks the same way). */
+export const HTTP_RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+
 /**
  * Every HTTP activity of a conversation runs on the same task queue (`httpTaskQueue`) with the same retry policy;
  * only its timeouts differ. Whether a failure is worth retrying is decided where it is understood, by the activity
@@ -62,15 +65,7 @@ function httpActivities(
   taskQueue: string,
   timeouts: Pick<ActivityOptions, 'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'heartbeatTimeout'>,
 ) {
-  return proxyActivities<Activities>({
-    taskQueue,
-    ...timeouts,
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '30s',
-    },
-  });
+  return proxyActivities<Activities>({ taskQueue, ...timeouts, retry: HTTP_RETRY });
 }
 
 /** Longer than the client's own per-request timeout (30 s by default), so the client reports the timeout. */
@@ -109,12 +104,17 @@ function inlinePollingActivities(taskQueue: string, inlineMs: number) {
  * window, the stream's the turn's deadline. (Exported for bench/prototype/, which asks the same way.)
  */
 export function openingActivities(taskQueue: string, settings: TurnSettings, inlineMs: number) {
-  const followMs = settings.mode === 'stream' ? settings.deadlineMs + 15_000 : inlineMs;
   return httpActivities(taskQueue, {
-    startToCloseTimeout: 2 * REQUEST_TIMEOUT_MS + followMs,
+    startToCloseTimeout: openingStartToCloseMs(settings, inlineMs),
     heartbeatTimeout: '10s',
     scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
   });
+}
+
+/** How long one attempt of the opening may take: its two POSTs, then the stream or the inline polls. */
+export function openingStartToCloseMs(settings: Pick<TurnSettings, 'mode' | 'deadlineMs'>, inlineMs: number): number {
+  const followMs = settings.mode === 'stream' ? settings.deadlineMs + 15_000 : inlineMs;
+  return 2 * REQUEST_TIMEOUT_MS + followMs;
 }
 
 /** Creating and submitting may retry through a long 429 storm; polls are bounded by the turn's deadline. */

@@ -22,7 +22,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
-import { openingActivities } from '../../workflows/conversation';
+import { HTTP_RETRY, openingActivities, openingStartToCloseMs } from '../../workflows/conversation';
 import { DEFAULT_POLL_SCHEDULE, DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
 
 export interface PrototypeQuestion {
@@ -58,8 +58,8 @@ async function ask({ rowId, question }: PrototypeQuestion, settings: PrototypeSe
   // On the workflow's own queue (eager dispatch), with the conversation workflow's timeouts and retry policy.
   const { openConversation } = settings.local
     ? proxyLocalActivities<Activities>({
-        startToCloseTimeout: 2 * 45_000 + DEFAULT_TURN_DEADLINE_MS + 15_000,
-        retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+        startToCloseTimeout: openingStartToCloseMs(turn, DEFAULT_TURN_DEADLINE_MS),
+        retry: HTTP_RETRY,
       })
     : openingActivities(workflowInfo().taskQueue, turn, DEFAULT_TURN_DEADLINE_MS);
   const startedAt = Date.now();
