@@ -3,12 +3,16 @@
  * `mwbatch submit`:
  *
  *   node dist/bench/bench/prototype/grouped-client.js FILE --out DIR --batch ID --concurrency N --per-workflow K
- *     --shape groups|lanes --mode poll|stream [--local]   (env TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE)
+ *     --shape groups|lanes|window --mode poll|stream [--local]   (env TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE; with
+ *     window also MOVEWORKS_BASE_URL, MOVEWORKS_ASSISTANT_NAME, MOVEWORKS_TOKEN)
  *
  * - groups: the rows in order, K per `groupedQuestionsWorkflow`, at most ceil(N / K) workflows (N questions) in
  *   flight; a group's slot is free once its last answer is in.
  * - lanes: ceil(N / K) `laneWorkflow`s, N questions in flight, each sent as an `ask` update to the lane with the
  *   fewest questions; the next question starts as soon as one is answered.
+ * - window (stream only): ceil(N / K) `windowWorkflow`s, the rows split evenly among them, each asking its share
+ *   with one activity, K at a time (bench/prototype/window-activity.ts). This process runs that activity's worker,
+ *   so its HTTP work counts as the client's in the bench's CPU accounting.
  * `--local`: each question's `openConversation` is a local activity (grouped-workflows.ts `PrototypeSettings`).
  * Poll mode times the first poll from the batch's answer times, as `submit` does (batch/answer-times.ts). Writes
  * results.jsonl and results.csv in the shape bench/measure.ts `readResults` reads, and one JSON summary line on
@@ -18,13 +22,21 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
 import { AnswerTimes } from '../../batch/answer-times';
 import { csvText } from '../../common/csv';
 import { BATCH_ID } from '../../common/names';
 import type { ConversationResult } from '../../common/types';
 import { whole } from '../measure';
-import type { PrototypeAnswer, PrototypeQuestion, PrototypeSettings } from './grouped-workflows';
+import { MoveworksClient, StaticTokenAuth } from '../../moveworks';
+import {
+  windowTaskQueue,
+  type PrototypeAnswer,
+  type PrototypeQuestion,
+  type PrototypeSettings,
+} from './grouped-workflows';
+import { createWindowActivities } from './window-activity';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -41,8 +53,9 @@ async function main(): Promise<void> {
   });
   const [file] = positionals;
   if (!file || !values.out) throw new Error('usage: grouped-client.js FILE --out DIR [options]');
-  if (values.shape !== 'groups' && values.shape !== 'lanes') throw new Error('--shape: groups or lanes');
+  if (!['groups', 'lanes', 'window'].includes(values.shape!)) throw new Error('--shape: groups, lanes or window');
   if (values.mode !== 'poll' && values.mode !== 'stream') throw new Error('--mode: poll or stream');
+  if (values.shape === 'window' && values.mode !== 'stream') throw new Error('--shape window: stream only');
   const concurrency = whole(values.concurrency, 'concurrency');
   const perWorkflow = whole(values['per-workflow'], 'per-workflow');
   const records = parse(await readFile(file), { columns: true, bom: true }) as { id: string; question: string }[];
@@ -71,7 +84,37 @@ async function main(): Promise<void> {
   const began = (n: number) => (peakInFlight = Math.max(peakInFlight, (inFlight += n)));
   const startedAt = Date.now();
 
-  if (values.shape === 'groups') {
+  if (values.shape === 'window') {
+    const env = (name: string) => process.env[name] ?? '';
+    const moveworks = new MoveworksClient({
+      baseUrl: env('MOVEWORKS_BASE_URL'),
+      assistantName: env('MOVEWORKS_ASSISTANT_NAME'),
+      auth: new StaticTokenAuth(env('MOVEWORKS_TOKEN')),
+    });
+    const worker = await Worker.create({
+      connection: await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS }),
+      taskQueue: windowTaskQueue(common.taskQueue),
+      activities: createWindowActivities(moveworks),
+    });
+    const running = worker.run();
+    const lanes = Math.ceil(concurrency / perWorkflow);
+    const share = Math.ceil(questions.length / lanes);
+    const handles = [];
+    for (let i = 0; i * share < questions.length; i++) {
+      const lane = questions.slice(i * share, (i + 1) * share);
+      handles.push(
+        await client.workflow.start('windowWorkflow', {
+          ...common,
+          workflowId: `${values.batch}-window-${i}`,
+          args: [{ questions: lane, window: perWorkflow }],
+        }),
+      );
+      began(Math.min(perWorkflow, lane.length));
+    }
+    for (const handle of handles) ((await handle.result()) as PrototypeAnswer[]).forEach(landed);
+    worker.shutdown();
+    await running;
+  } else if (values.shape === 'groups') {
     let next = 0;
     const slot = async () => {
       while (next < questions.length) {

@@ -7,6 +7,8 @@
  * - `laneWorkflow`: a long-lived workflow that a question joins by an `ask` update (update ID = row ID) and leaves
  *   with its answer; the client keeps its window full one question at a time, as `submit` does with workflows.
  * - either with `local`: `openConversation` as a local activity (bench/COMPARE.md, "Session 16").
+ * - `windowWorkflow`: all its questions asked by one activity, `window` at a time (bench/prototype/window-activity.ts,
+ *   run by the prototype client's own worker on `<task queue>-window`; bench/COMPARE.md, "Session 17").
  *
  * Neither is exactly-once: `openConversation` recognises what its earlier attempt created by a marker derived from
  * the workflow's ID (activities/reconcile.ts), which every question of one workflow would share. Measurement only;
@@ -17,11 +19,13 @@ import {
   condition,
   defineSignal,
   defineUpdate,
+  proxyActivities,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import type { WindowActivities } from './window-activity';
 import { HTTP_RETRY, openingActivities, openingStartToCloseMs } from '../../workflows/conversation';
 import { DEFAULT_POLL_SCHEDULE, DEFAULT_TURN_DEADLINE_MS } from '../../common/types';
 
@@ -90,4 +94,22 @@ export async function laneWorkflow(): Promise<void> {
   setHandler(finishSignal, () => void (finishing = true));
   setHandler(askUpdate, (question, settings) => ask(question, settings));
   await condition(() => finishing && allHandlersFinished());
+}
+
+/** The task queue of the window prototype's activity: the prototype client runs its worker. */
+export function windowTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-window`;
+}
+
+export async function windowWorkflow(input: {
+  questions: PrototypeQuestion[];
+  window: number;
+}): Promise<PrototypeAnswer[]> {
+  const { askInWindow } = proxyActivities<WindowActivities>({
+    taskQueue: windowTaskQueue(workflowInfo().taskQueue),
+    startToCloseTimeout: '30m',
+    heartbeatTimeout: '10s',
+    retry: { maximumAttempts: 1 },
+  });
+  return askInWindow(input);
 }

@@ -82,11 +82,13 @@ describe('fault: --rps across two workers', { timeout: CASE_TIMEOUT_MS }, () => 
     const first = times[0]!;
     const seconds = (times.at(-1)! - first) / 1000;
     const all = peakInWindow(times, WINDOW_MS);
-    // Temporal's limiter is a token bucket of rate R and burst R that starts full, so the first window holds that
+    // Temporal's limiter is a token bucket of rate R and burst R that starts full, so the busiest window holds that
     // burst on top of R × w; once the batch keeps the budget busy (100 conversations in flight ask far more than R),
-    // windows that start after the first one no longer do.
+    // the windows that start after it no longer do. The burst is spent when the demand first exceeds R, not at the
+    // first request: on a loaded machine the 100 workflows start slowly and the burst comes later and spreads (with
+    // two busy CPUs beside the test it spread over 4 s). Counted from the first request, a CI run once saw 112.
     const steady = peakInWindow(
-      times.filter((t) => t >= first + WINDOW_MS),
+      times.filter((t) => t >= Math.max(first, all.startMs) + WINDOW_MS),
       WINDOW_MS,
     );
     const { perWorker } = await activityRuns(stack.address, stack.outDir);
@@ -96,7 +98,7 @@ describe('fault: --rps across two workers', { timeout: CASE_TIMEOUT_MS }, () => 
       window: `${w}s`,
       peak: all.peak,
       peakAtS: ((all.startMs - first) / 1000).toFixed(1),
-      peakAfterFirstWindow: steady.peak,
+      peakAfterBurst: steady.peak,
       limit10pct: Math.floor(RPS * w * 1.1),
       firstSecond: times.filter((t) => t < first + 1_000).length,
       avgRps: (times.length / seconds).toFixed(1),
