@@ -13,7 +13,8 @@
  * Prototypes, run only when named in --variants: several questions per workflow (bench/prototype/), GA/GB in fixed
  * groups of --per-workflow questions, LA/LB as updates of long-lived lanes (A = poll, B = stream), QB/QGB asking
  * through a local activity, a workflow per question or in groups (stream), WB asking --per-workflow questions at a
- * time inside one activity per lane (stream); not exactly-once.
+ * time inside one activity per lane (stream), WGB groups of --per-workflow each asked by one activity; not
+ * exactly-once.
  * Scenarios: 1 = no rate limit, answers after --answer-ms, --concurrency-1 in flight; 2 = the simulator enforces
  * --rps requests per second (token bucket, burst = rps), --concurrency-2 in flight; 3 = every question in flight at
  * once (--concurrency-3, default = --questions), answers after --answer-ms-3: throughput and the worker's memory at
@@ -57,7 +58,7 @@ const TASK_QUEUE = 'mwbatch-compare';
 const TOKEN = 'bench-token';
 const ASSISTANT = 'bench-assistant';
 
-const VARIANTS = ['A', 'B', 'AG', 'BG', 'C', 'C1', 'D', 'GA', 'GB', 'LA', 'LB', 'QB', 'QGB', 'WB'] as const;
+const VARIANTS = ['A', 'B', 'AG', 'BG', 'C', 'C1', 'D', 'GA', 'GB', 'LA', 'LB', 'QB', 'QGB', 'WB', 'WGB'] as const;
 type Variant = (typeof VARIANTS)[number];
 /** What `--variants` runs when not given: the product and the plain scripts, not the prototypes. */
 const DEFAULT_VARIANTS: Variant[] = ['A', 'B', 'AG', 'BG', 'C', 'C1', 'D'];
@@ -76,6 +77,7 @@ const VARIANT_NAMES: Record<Variant, string> = {
   QB: 'QB prototype local activity, stream',
   QGB: 'QGB prototype local activities, stream, groups',
   WB: 'WB prototype one activity per window, stream',
+  WGB: 'WGB prototype one activity per group, stream',
 };
 /** The plain scripts and their options (bench/plain-script.ts). */
 const PLAIN_ARGS: Partial<Record<Variant, string[]>> = { C: [], C1: ['--poll-every-ms', '1000'], D: ['--stream'] };
@@ -90,10 +92,11 @@ const PROTOTYPE_ARGS: Partial<Record<Variant, string[]>> = {
   QB: ['--shape', 'groups', '--mode', 'stream', '--local', '--per-workflow', '1'],
   QGB: ['--shape', 'groups', '--mode', 'stream', '--local'],
   WB: ['--shape', 'window', '--mode', 'stream'],
+  WGB: ['--shape', 'window-groups', '--mode', 'stream'],
 };
 const isPrototype = (v: Variant) => PROTOTYPE_ARGS[v] !== undefined;
 /** Run order within a scenario: the references first. */
-const RUN_ORDER: Variant[] = ['C', 'C1', 'D', 'A', 'B', 'AG', 'BG', 'GA', 'GB', 'LA', 'LB', 'QB', 'QGB', 'WB'];
+const RUN_ORDER: Variant[] = ['C', 'C1', 'D', 'A', 'B', 'AG', 'BG', 'GA', 'GB', 'LA', 'LB', 'QB', 'QGB', 'WB', 'WGB'];
 /** The plain script each way of asking is also compared with: polling with C1, streaming with D. */
 const OWN_REFERENCE: Partial<Record<Variant, Variant>> = {
   A: 'C1',
@@ -107,6 +110,7 @@ const OWN_REFERENCE: Partial<Record<Variant, Variant>> = {
   QB: 'D',
   QGB: 'D',
   WB: 'D',
+  WGB: 'D',
 };
 /** The variants that run `mwbatch submit`; the targets are checked for each. */
 const PRODUCT_VARIANTS = ['A', 'B', 'AG', 'BG'] as const;
@@ -139,7 +143,7 @@ interface Options {
   repeats: number;
   /** `--code DIR`: the mwbatch variants run this other build (before/after comparisons); default: this tree's. */
   code?: string;
-  /** Prototype variants: questions per workflow (GA, GB, QGB), per lane (LA, LB) or in flight per activity (WB). */
+  /** Prototype variants: questions per workflow (GA, GB, QGB, WGB), per lane (LA, LB) or in flight per activity (WB). */
   perWorkflow: number;
 }
 
@@ -381,7 +385,7 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
           TEMPORAL_TASK_QUEUE: TASK_QUEUE,
           MWBATCH_BENCH_REPORT: reportPath,
           // WB's client runs the worker of its one activity per window (bench/prototype/window-activity.ts).
-          ...(variant === 'WB' && moveworksEnv),
+          ...((variant === 'WB' || variant === 'WGB') && moveworksEnv),
         });
     log(
       `${tag} ${n} questions, concurrency ${scenario.concurrency}, answers after ${scenario.answerMs} ms; running...`,
@@ -593,7 +597,7 @@ function printTable(rows: Row[], o: Options): void {
       `(plain scripts: the client only)` +
       (o.code ? `; the mwbatch variants ran the build in ${o.code} (--code)` : '') +
       (rows.some((r) => isPrototype(r.variant))
-        ? `; prototypes (bench/prototype/): ${o.perWorkflow} questions per workflow (GA, GB, QGB), lane (LA, LB) or activity at once (WB)\n`
+        ? `; prototypes (bench/prototype/): ${o.perWorkflow} questions per workflow (GA, GB, QGB, WGB), lane (LA, LB) or activity at once (WB)\n`
         : '\n'),
   );
   console.log(table(header, body));

@@ -3,8 +3,8 @@
  * `mwbatch submit`:
  *
  *   node dist/bench/bench/prototype/grouped-client.js FILE --out DIR --batch ID --concurrency N --per-workflow K
- *     --shape groups|lanes|window --mode poll|stream [--local]   (env TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE; with
- *     window also MOVEWORKS_BASE_URL, MOVEWORKS_ASSISTANT_NAME, MOVEWORKS_TOKEN)
+ *     --shape groups|lanes|window|window-groups --mode poll|stream [--local]   (env TEMPORAL_ADDRESS,
+ *     TEMPORAL_TASK_QUEUE; with window* also MOVEWORKS_BASE_URL, MOVEWORKS_ASSISTANT_NAME, MOVEWORKS_TOKEN)
  *
  * - groups: the rows in order, K per `groupedQuestionsWorkflow`, at most ceil(N / K) workflows (N questions) in
  *   flight; a group's slot is free once its last answer is in.
@@ -13,6 +13,7 @@
  * - window (stream only): ceil(N / K) `windowWorkflow`s, the rows split evenly among them, each asking its share
  *   with one activity, K at a time (bench/prototype/window-activity.ts). This process runs that activity's worker,
  *   so its HTTP work counts as the client's in the bench's CPU accounting.
+ * - window-groups (stream only): fixed groups of K as `groups`, each a `windowWorkflow` asking all K at once.
  * `--local`: each question's `openConversation` is a local activity (grouped-workflows.ts `PrototypeSettings`).
  * Poll mode times the first poll from the batch's answer times, as `submit` does (batch/answer-times.ts). Writes
  * results.jsonl and results.csv in the shape bench/measure.ts `readResults` reads, and one JSON summary line on
@@ -53,9 +54,10 @@ async function main(): Promise<void> {
   });
   const [file] = positionals;
   if (!file || !values.out) throw new Error('usage: grouped-client.js FILE --out DIR [options]');
-  if (!['groups', 'lanes', 'window'].includes(values.shape!)) throw new Error('--shape: groups, lanes or window');
+  const shapes = ['groups', 'lanes', 'window', 'window-groups'];
+  if (!shapes.includes(values.shape!)) throw new Error(`--shape: one of ${shapes.join(', ')}`);
   if (values.mode !== 'poll' && values.mode !== 'stream') throw new Error('--mode: poll or stream');
-  if (values.shape === 'window' && values.mode !== 'stream') throw new Error('--shape window: stream only');
+  if (values.shape.startsWith('window') && values.mode !== 'stream') throw new Error('--shape window*: stream only');
   const concurrency = whole(values.concurrency, 'concurrency');
   const perWorkflow = whole(values['per-workflow'], 'per-workflow');
   const records = parse(await readFile(file), { columns: true, bom: true }) as { id: string; question: string }[];
@@ -84,7 +86,9 @@ async function main(): Promise<void> {
   const began = (n: number) => (peakInFlight = Math.max(peakInFlight, (inFlight += n)));
   const startedAt = Date.now();
 
-  if (values.shape === 'window') {
+  // WB and WGB: this process runs the worker of the prototype's one activity per workflow.
+  let windowWorker: { worker: Worker; running: Promise<void> } | undefined;
+  if (values.shape === 'window' || values.shape === 'window-groups') {
     const env = (name: string) => process.env[name] ?? '';
     const moveworks = new MoveworksClient({
       baseUrl: env('MOVEWORKS_BASE_URL'),
@@ -96,7 +100,10 @@ async function main(): Promise<void> {
       taskQueue: windowTaskQueue(common.taskQueue),
       activities: createWindowActivities(moveworks),
     });
-    const running = worker.run();
+    windowWorker = { worker, running: worker.run() };
+  }
+
+  if (values.shape === 'window') {
     const lanes = Math.ceil(concurrency / perWorkflow);
     const share = Math.ceil(questions.length / lanes);
     const handles = [];
@@ -112,19 +119,24 @@ async function main(): Promise<void> {
       began(Math.min(perWorkflow, lane.length));
     }
     for (const handle of handles) ((await handle.result()) as PrototypeAnswer[]).forEach(landed);
-    worker.shutdown();
-    await running;
-  } else if (values.shape === 'groups') {
+  } else if (values.shape === 'groups' || values.shape === 'window-groups') {
     let next = 0;
     const slot = async () => {
       while (next < questions.length) {
         const index = next / perWorkflow;
         const group = questions.slice(next, (next += perWorkflow));
-        const handle = await client.workflow.start('groupedQuestionsWorkflow', {
-          ...common,
-          workflowId: `${values.batch}-group-${index}`,
-          args: [{ questions: group, settings: settings() }],
-        });
+        const handle =
+          values.shape === 'groups'
+            ? await client.workflow.start('groupedQuestionsWorkflow', {
+                ...common,
+                workflowId: `${values.batch}-group-${index}`,
+                args: [{ questions: group, settings: settings() }],
+              })
+            : await client.workflow.start('windowWorkflow', {
+                ...common,
+                workflowId: `${values.batch}-group-${index}`,
+                args: [{ questions: group, window: group.length }],
+              });
         began(group.length);
         const result = (await handle.result()) as PrototypeAnswer[];
         inFlight -= group.length;
@@ -159,6 +171,10 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: concurrency }, slot));
     for (const lane of lanes) await lane.handle.signal('finish');
     for (const lane of lanes) await lane.handle.result();
+  }
+  if (windowWorker) {
+    windowWorker.worker.shutdown();
+    await windowWorker.running;
   }
   await connection.close();
 
