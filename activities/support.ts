@@ -116,7 +116,7 @@ export function terminalOutput(response: AssistantResponse, attempt: number): Fe
  * that a quick turn (an answer within 4 s) ends before the first beat, which would otherwise cost one more request
  * to the server (the SDK sends a beat still pending when the activity completes).
  */
-const HEARTBEAT_EVERY_MS = 4_000;
+export const HEARTBEAT_EVERY_MS = 4_000;
 
 /**
  * Heartbeat every few seconds with the current checkpoint, until the returned function is called. The first beat

@@ -143,7 +143,7 @@ interface Options {
   repeats: number;
   /** `--code DIR`: the mwbatch variants run this other build (before/after comparisons); default: this tree's. */
   code?: string;
-  /** Prototype variants: questions per workflow (GA, GB, QGB, WGB), per lane (LA, LB) or in flight per activity (WB). */
+  /** Prototypes: questions per workflow (GA, GB, QGB, WGB), per lane (LA, LB) or in flight per activity (WB). */
   perWorkflow: number;
 }
 
@@ -384,7 +384,7 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
           TEMPORAL_ADDRESS: server!.address,
           TEMPORAL_TASK_QUEUE: TASK_QUEUE,
           MWBATCH_BENCH_REPORT: reportPath,
-          // WB's client runs the worker of its one activity per window (bench/prototype/window-activity.ts).
+          // WB's and WGB's client runs the worker of their one activity per workflow (prototype/window-activity.ts).
           ...((variant === 'WB' || variant === 'WGB') && moveworksEnv),
         });
     log(
@@ -597,7 +597,8 @@ function printTable(rows: Row[], o: Options): void {
       `(plain scripts: the client only)` +
       (o.code ? `; the mwbatch variants ran the build in ${o.code} (--code)` : '') +
       (rows.some((r) => isPrototype(r.variant))
-        ? `; prototypes (bench/prototype/): ${o.perWorkflow} questions per workflow (GA, GB, QGB, WGB), lane (LA, LB) or activity at once (WB)\n`
+        ? `; prototypes (bench/prototype/): ${o.perWorkflow} questions per workflow (GA, GB, QGB, WGB), ` +
+          'lane (LA, LB) or activity at once (WB)\n'
         : '\n'),
   );
   console.log(table(header, body));

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
   const shapes = ['groups', 'lanes', 'window', 'window-groups'];
   if (!shapes.includes(values.shape!)) throw new Error(`--shape: one of ${shapes.join(', ')}`);
   if (values.mode !== 'poll' && values.mode !== 'stream') throw new Error('--mode: poll or stream');
-  if (values.shape.startsWith('window') && values.mode !== 'stream') throw new Error('--shape window*: stream only');
+  const oneActivity = values.shape === 'window' || values.shape === 'window-groups';
+  if (oneActivity && values.mode !== 'stream') throw new Error(`--shape ${values.shape}: stream only`);
   const concurrency = whole(values.concurrency, 'concurrency');
   const perWorkflow = whole(values['per-workflow'], 'per-workflow');
   const records = parse(await readFile(file), { columns: true, bom: true }) as { id: string; question: string }[];
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
 
   // WB and WGB: this process runs the worker of the prototype's one activity per workflow.
   let windowWorker: { worker: Worker; running: Promise<void> } | undefined;
-  if (values.shape === 'window' || values.shape === 'window-groups') {
+  if (oneActivity) {
     const env = (name: string) => process.env[name] ?? '';
     const moveworks = new MoveworksClient({
       baseUrl: env('MOVEWORKS_BASE_URL'),

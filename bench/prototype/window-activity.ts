@@ -1,5 +1,5 @@
 /**
- * PROTOTYPE for bench/compare.ts (variant WB), not part of the product: one activity that asks many questions
+ * PROTOTYPE for bench/compare.ts (variants WB and WGB), not part of the product: one activity that asks many questions
  * itself, `window` at a time, the next as soon as one is answered, as the plain script D does, so that no question
  * costs a workflow task, an activity task or a completion of its own. It measures what scenario 1 would gain if the
  * Temporal server's writes were paid per group, not per question (bench/COMPARE.md, "Session 17").
@@ -10,15 +10,14 @@
  */
 import { heartbeat } from '@temporalio/activity';
 import { StreamError, type MoveworksClient } from '../../moveworks';
+import { HEARTBEAT_EVERY_MS } from '../../activities/support';
 import type { PrototypeAnswer, PrototypeQuestion } from './grouped-workflows';
-
-/** How often the activity heartbeats: one beat per interval whatever the number of questions, as the product's. */
-const HEARTBEAT_EVERY_MS = 4_000;
 
 export function createWindowActivities(moveworks: MoveworksClient) {
   return {
     async askInWindow(input: { questions: PrototypeQuestion[]; window: number }): Promise<PrototypeAnswer[]> {
       const answers: PrototypeAnswer[] = [];
+      // One beat per interval whatever the number of questions, at the product's interval.
       const beats = setInterval(() => heartbeat({ answered: answers.length }), HEARTBEAT_EVERY_MS);
       const ask = async ({ rowId, question }: PrototypeQuestion): Promise<PrototypeAnswer> => {
         const conversation = await moveworks.createConversation({ title: question });
