@@ -10,6 +10,7 @@ import {
   activityKey,
   beat,
   keepHeartbeating,
+  markerOf,
   posting,
   settlingWindow,
   terminalOutput,
@@ -17,7 +18,8 @@ import {
 } from './support';
 import { createStreamActivities } from './stream-turn';
 import { createApiCheckActivities } from './api-check';
-import { conversationMarker, findConversationByMarker, RejectedAttempts, titleWithMarker } from './reconcile';
+import { findConversationByMarker, RejectedAttempts, titleWithMarker } from './reconcile';
+import { createGroupOpeningActivities } from './open-conversations';
 import { postAndPoll, postAndStream, resumedSubmission, type SubmissionCheckpoint } from './submission';
 import { workerMetrics } from '../observability/metrics';
 import type {
@@ -27,6 +29,7 @@ import type {
   FetchResponseOutput,
   OpenConversationInput,
   OpenConversationOutput,
+  OpeningCheckpoint,
   SubmitTurnInput,
   SubmitTurnOutput,
 } from '../common/activity-types';
@@ -48,18 +51,20 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
    * The conversation this activity creates: on a retry, the one an earlier attempt created if the API lists it
    * (found by the marker in its title); `reused` says so. A retry after a 429 or 409 on this worker does not look.
    */
-  async function findOrCreateConversation(input: CreateConversationInput, attempt: number, onPost = () => {}) {
+  async function findOrCreateConversation(
+    input: CreateConversationInput,
+    attempt: number,
+    onPost = () => {},
+    handedBack?: OpeningCheckpoint,
+  ) {
     const info = activityInfo();
     const signal = cancellationSignal();
-    const run = info.workflowExecution;
-    const owner = run?.workflowId ?? info.activityId;
-    const marker = conversationMarker(
-      input.markerKey === undefined ? owner : `${owner}/${input.markerKey}`,
-      run?.runId ?? '',
-    );
+    const marker = markerOf(input.markerKey);
     const key = activityKey();
-    if (attempt > 1 && !rejected.take(key)) {
-      const existing = await findConversationByMarker(moveworks, marker, info.scheduledTimestampMs, signal);
+    // A conversation handed back by its group's activity may have been created there, as by an earlier attempt.
+    if ((attempt > 1 || handedBack) && !rejected.take(key)) {
+      const since = handedBack?.sinceMs ?? info.scheduledTimestampMs;
+      const existing = await findConversationByMarker(moveworks, marker, since, signal);
       if (existing) {
         log.info('reusing the conversation an earlier attempt created', { conversationId: existing });
         workerMetrics.reconciliation('conversation');
@@ -74,6 +79,7 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
 
   return {
     ...createStreamActivities({ moveworks }, rejected),
+    ...createGroupOpeningActivities({ moveworks, severalRequests }),
     ...createApiCheckActivities({ moveworks }),
 
     async createConversation(input: CreateConversationInput): Promise<CreateConversationOutput> {
@@ -90,8 +96,12 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
      * without them finds the conversation by its marker and the turn among its messages before posting again.
      */
     async openConversation(input: OpenConversationInput): Promise<OpenConversationOutput> {
+      // What a group's activity did before it handed this conversation back counts as an earlier attempt's
+      // heartbeat; this activity's own heartbeats, from its later attempts, add to it.
+      const { handedBack } = input;
+      const checkpointSoFar = () => ({ ...handedBack, ...(activityInfo().heartbeatDetails as SubmissionCheckpoint) });
       // The POSTs of every attempt so far are counted in the heartbeat, so the turn reports the requests it made.
-      const earlier = (activityInfo().heartbeatDetails ?? {}) as SubmissionCheckpoint;
+      const earlier = checkpointSoFar();
       const checkpoint: SubmissionCheckpoint = {
         conversationPosts: earlier.conversationPosts ?? 0,
         responsePosts: earlier.responsePosts ?? 0,
@@ -105,7 +115,7 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
       return withFailureMapping(async (attempt) => {
         const info = activityInfo();
         const key = activityKey();
-        const previous = (info.heartbeatDetails ?? {}) as SubmissionCheckpoint;
+        const previous = checkpointSoFar();
         const { firstTurn } = input;
         if (previous.conversationId && previous.responseId) {
           const submitted = resumedSubmission(previous.responseId, posts().response, firstTurn.mode);
@@ -120,7 +130,7 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
         try {
           const opened = previous.conversationId
             ? { conversationId: previous.conversationId, reused: true }
-            : await findOrCreateConversation(input, attempt, () => (checkpoint.conversationPosts! += 1));
+            : await findOrCreateConversation(input, attempt, () => (checkpoint.conversationPosts! += 1), handedBack);
           checkpoint.conversationId = opened.conversationId;
           failureContext.settlingUntilMs = settlingWindow().settlingUntilMs;
           const output = {
@@ -133,7 +143,7 @@ export function createActivities({ moveworks, severalRequests = true }: Activity
           // Only a conversation an earlier attempt created can hold this turn already.
           const mayHavePosted = opened.reused && !rejected.take(key);
           const run = { moveworks, rejected, key, attempt, signal: cancellationSignal(), checkpoint, mayHavePosted };
-          const attemptRun = { ...run, scheduledMs: info.scheduledTimestampMs };
+          const attemptRun = { ...run, scheduledMs: handedBack?.sinceMs ?? info.scheduledTimestampMs };
           const submitted =
             firstTurn.mode === 'stream'
               ? await postAndStream(attemptRun, turn)

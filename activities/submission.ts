@@ -6,20 +6,18 @@
  */
 import { log } from '@temporalio/activity';
 import { StreamError, type MoveworksClient, type ResponseStream, type UserInput } from '../moveworks';
-import type { SubmitTurnInput, SubmitTurnOutput } from '../common/activity-types';
+import type { OpeningCheckpoint, SubmitTurnInput, SubmitTurnOutput } from '../common/activity-types';
 import type { PollSchedule } from '../common/types';
 import { pollInline } from './inline-poll';
 import { findSubmittedTurn, type RejectedAttempts } from './reconcile';
 import { beat, posting, terminalOutput } from './support';
 import { workerMetrics } from '../observability/metrics';
 
-/** What a submitting activity heartbeats; `conversationId` and the POST counts only by openConversation. */
-export interface SubmissionCheckpoint {
-  conversationId?: string;
-  responseId?: string;
-  /** POSTs of the conversation and of the turn, every attempt so far: the requests the turn reports. */
-  conversationPosts?: number;
-  responsePosts?: number;
+/**
+ * What a submitting activity heartbeats (the POST counts: every attempt's so far, the requests the turn reports);
+ * `conversationId` and the POST counts only by the opening activities.
+ */
+export interface SubmissionCheckpoint extends OpeningCheckpoint {
   [key: string]: unknown;
 }
 
@@ -37,6 +35,8 @@ export interface SubmissionAttempt {
   mayHavePosted: boolean;
   /** The checkpoint so far; the response id is added to it and heartbeated as soon as it is known. */
   checkpoint: SubmissionCheckpoint;
+  /** Heartbeats the checkpoint; default: the activity's own (`beat`). openConversations beats all of its own. */
+  record?: () => void;
 }
 
 /** The response an earlier attempt posted, when `mayHavePosted` and the API lists it. */
@@ -72,7 +72,8 @@ function countPost(run: SubmissionAttempt): void {
 
 function recordResponseId(run: SubmissionAttempt, responseId: string): void {
   run.checkpoint.responseId = responseId;
-  beat({ ...run.checkpoint });
+  if (run.record) run.record();
+  else beat({ ...run.checkpoint });
 }
 
 /** Poll mode: post the turn, then poll it inline while `inlinePoll` allows (unset: return after the post). */

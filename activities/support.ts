@@ -6,7 +6,7 @@ import { activityInfo, Context, heartbeat } from '@temporalio/activity';
 import { extractAnswer, formatSize, RateLimitError, ResponseTooLargeError, type AssistantResponse } from '../moveworks';
 import type { FetchResponseOutput } from '../common/activity-types';
 import { SETTLING_WINDOW_MS, toTemporalFailure, type FailureContext } from './failures';
-import type { RejectedAttempts } from './reconcile';
+import { conversationMarker, type RejectedAttempts } from './reconcile';
 
 // --- Heartbeats, and the 429s they count ---
 //
@@ -61,6 +61,17 @@ export async function withFailureMapping<T extends object>(
 /** A 404 or 409 is taken for the API settling until this long after the call was first scheduled. */
 export function settlingWindow(): { settlingUntilMs: number } {
   return { settlingUntilMs: activityInfo().scheduledTimestampMs + SETTLING_WINDOW_MS };
+}
+
+/**
+ * The marker in the title of the conversation this activity creates (activities/reconcile.ts): from the workflow
+ * run, and from the conversation's key in a workflow that asks several.
+ */
+export function markerOf(markerKey: string | undefined): string {
+  const info = activityInfo();
+  const run = info.workflowExecution;
+  const owner = run?.workflowId ?? info.activityId;
+  return conversationMarker(markerKey === undefined ? owner : `${owner}/${markerKey}`, run?.runId ?? '');
 }
 
 /** Identifies one activity across its attempts. */

@@ -117,6 +117,8 @@ export class GroupChain {
     private readonly taskQueue: string,
     private readonly batchId: string,
     known: ReadonlySet<number>,
+    /** Questions a group asks at a time (QuestionGroupInput.atOnce); a group no larger asks all at once. */
+    private readonly atOnce = Number.POSITIVE_INFINITY,
   ) {
     while (known.has(this.next)) this.next += 1;
   }
@@ -141,6 +143,7 @@ export class GroupChain {
         batchId: this.batchId,
         groupIndex,
         conversations: left.map(groupedConversation),
+        ...(this.atOnce < left.length && { atOnce: this.atOnce }),
         ...settings,
         httpOnWorkflowQueue: STARTER_FLAGS.httpOnWorkflowQueue,
       };

@@ -18,12 +18,12 @@ import { conversationWorkflowId } from '../common/names';
 import { inputOfConversation, startOrAttach } from './start';
 import { countStatus, ProgressReporter, type ProgressCounts } from './progress';
 import { recordFromWorkflowError, recordsOfConversations } from './turn-records';
-import { AnswerTimes } from './answer-times';
+import { AnswerTimes } from '../common/answer-times';
 
 export interface BatchRunOptions {
   batchId: string;
   taskQueue: string;
-  /** Conversations in flight at most (a group of N questions counts N). */
+  /** Conversations in flight at most (a group counts the questions it asks at once). */
   concurrency: number;
   deadlineMs?: number;
   poll?: PollSchedule;
@@ -39,6 +39,11 @@ export interface BatchRunOptions {
   existing?: ExistingBatch;
   /** Single-turn questions per workflow, as the batch recorded it (batch/groups.ts); default 1. */
   perWorkflow?: number;
+  /**
+   * How many of its questions a group asks at a time (`--at-once`); default all of them. Never more than
+   * `concurrency`: a group counts this many in the window.
+   */
+  atOnce?: number;
 }
 
 export interface BatchRunSummary {
@@ -66,6 +71,11 @@ export async function runBatch(
   const summary: BatchRunSummary = { byStatus: new Map(), started: 0, attached: 0, skipped: 0, uncollected: 0 };
   const needsAnswer = options.needsAnswer ?? ((rowId: string) => !results.has(rowId));
   const perWorkflow = options.perWorkflow ?? 1;
+  // A group asks `atOnce` of its questions at a time, and counts that many in the window (and as in flight): groups
+  // larger than that keep the window full with a workflow and an activity for many questions (bench/COMPARE.md,
+  // session 18).
+  const atOnce = Math.min(options.atOnce ?? perWorkflow, perWorkflow, options.concurrency);
+  const weightOf = (questions: number) => Math.min(questions, atOnce);
   const existing = options.existing;
   const pending: (Conversation | undefined)[] = [];
   const toGroup: (Conversation | undefined)[] = [];
@@ -109,15 +119,19 @@ export async function runBatch(
     return settings;
   };
 
-  /** Waits for a workflow's results (unless --no-wait) and records its conversations' rows. */
+  /**
+   * Waits for a workflow's results (unless --no-wait) and records its conversations' rows; meanwhile `asking`, the
+   * questions it asks at a time, count as in flight.
+   */
   const collect = async (
     workflowId: string,
     asked: Conversation[],
     resultsOf: () => Promise<ConversationResult[]>,
+    asking = rowsOf(asked),
   ): Promise<void> => {
     if (!options.wait) return;
     const rows = rowsOf(asked);
-    counts.inFlight += rows;
+    counts.inFlight += asking;
     let records: ResultRecord[];
     try {
       const conversationResults = await resultsOf();
@@ -132,7 +146,7 @@ export async function runBatch(
       }
       records = asked.flatMap((c) => c.rows.map((row) => recordFromWorkflowError(row, err, workflowId)));
     } finally {
-      counts.inFlight -= rows;
+      counts.inFlight -= asking;
     }
     await results.append(records);
     const rowById = new Map(asked.flatMap((c) => c.rows.map((row) => [row.rowId, row] as const)));
@@ -162,10 +176,11 @@ export async function runBatch(
 
   const collectGroup = async (handle: QuestionGroupHandle, asked: Conversation[], started: boolean) => {
     noteWorkflow(started);
-    await collect(handle.workflowId, asked, async () => (await handle.result()).conversations);
+    const asking = weightOf(asked.length);
+    await collect(handle.workflowId, asked, async () => (await handle.result()).conversations, asking);
   };
 
-  const chain = new GroupChain(client, options.taskQueue, options.batchId, existing?.groupIndices ?? new Set());
+  const chain = new GroupChain(client, options.taskQueue, options.batchId, existing?.groupIndices ?? new Set(), atOnce);
   const runNewGroup = async (group: Conversation[]) => {
     let assignments;
     try {
@@ -179,25 +194,24 @@ export async function runBatch(
   };
 
   // What the window runs, in this order: the groups that already hold some of the file's questions, the
-  // conversations asked a workflow each, then new groups of perWorkflow questions (never more than the window).
+  // conversations asked a workflow each, then new groups of perWorkflow questions.
   const known = inKnownGroups.entries();
   const newGroups = new GroupCutter(toGroup);
   let nextPending = 0;
-  const groupSize = Math.min(perWorkflow, options.concurrency);
   const next = (): Work | undefined => {
     const knownGroup = known.next();
     if (!knownGroup.done) {
       const [workflowId, asked] = knownGroup.value;
       const handle = client.workflow.getHandle<typeof questionGroupWorkflow>(workflowId);
-      return { weight: asked.length, run: () => collectGroup(handle, asked, false) };
+      return { weight: weightOf(asked.length), run: () => collectGroup(handle, asked, false) };
     }
     if (nextPending < pending.length) {
       const conversation = pending[nextPending]!;
       pending[nextPending++] = undefined; // from here only its task holds it
       return { weight: 1, run: () => runConversation(conversation) };
     }
-    const group = newGroups.take(groupSize);
-    return group && { weight: group.length, run: () => runNewGroup(group) };
+    const group = newGroups.take(perWorkflow);
+    return group && { weight: weightOf(group.length), run: () => runNewGroup(group) };
   };
 
   try {

@@ -94,7 +94,10 @@ export function peakOverlap(spans: [number, number, number?][]): number {
 export interface WorkflowShape {
   /** Most of the batch's workflows running at once (from start and close times). */
   peakOpen: number;
-  /** Most of the batch's questions in running workflows at once (a group holds several, its memo says how many). */
+  /**
+   * Most of the batch's questions being asked at once: a running workflow counts its questions (a group holds several,
+   * its memo says how many), at most `atOnce` of them (`submit --at-once`).
+   */
   peakQuestions: number;
   /** Mean count of each event type over a sample of histories, e.g. `TimerStarted` → 2. */
   eventsByType: Record<string, number>;
@@ -102,7 +105,12 @@ export interface WorkflowShape {
 }
 
 /** Start/close times of every workflow of the batch, and the event types of `sampleSize` evenly spread histories. */
-export async function workflowShape(address: string, batchId: string, sampleSize = 20): Promise<WorkflowShape> {
+export async function workflowShape(
+  address: string,
+  batchId: string,
+  atOnce = Number.POSITIVE_INFINITY,
+  sampleSize = 20,
+): Promise<WorkflowShape> {
   const connection = await Connection.connect({ address });
   try {
     const client = new Client({ connection });
@@ -114,7 +122,7 @@ export async function workflowShape(address: string, batchId: string, sampleSize
         runId: w.runId,
         start: w.startTime.getTime(),
         close: w.closeTime?.getTime() ?? Date.now(),
-        questions: grouped > 0 ? grouped : 1,
+        questions: grouped > 0 ? Math.min(grouped, atOnce) : 1,
       });
     }
     const step = Math.max(1, Math.floor(all.length / sampleSize));

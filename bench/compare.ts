@@ -3,10 +3,11 @@
  *
  *   npm run build && npx tsc -p bench/tsconfig.json && node dist/bench/bench/compare.js
  *     [--questions 1000] [--rps 20] [--answer-ms 2000] [--scenarios 1,2,3] [--variants A,B,AG,BG,C,C1,D]
- *     [--baseline-cpu A=59,B=45] [--per-workflow 10] [--code DIR]
+ *     [--baseline-cpu A=59,B=45] [--per-workflow 10] [--at-once K] [--code DIR]
  *
  * Variants: A = `mwbatch submit` (polling mode, the default), B = `mwbatch submit --mode stream`, AG and BG the same
- * with `--per-workflow` (default 10: single-turn questions asked in groups, batch/groups.ts), and the plain
+ * with `--per-workflow` (default 10: single-turn questions asked in groups, batch/groups.ts; `--at-once K`: K of a
+ * group's questions at a time, `submit --at-once`), and the plain
  * scripts (bench/plain-script.ts: bounded concurrency, no Temporal): C = create → submit → poll on the workflows'
  * schedule, C1 = the same polling every 1 s, D = create → stream (SSE). The plain variants run first in each
  * scenario: they are the references of the ratio columns (A and B to C; A to C1, B to D).
@@ -145,6 +146,8 @@ interface Options {
   code?: string;
   /** Prototypes: questions per workflow (GA, GB, QGB, WGB), per lane (LA, LB) or in flight per activity (WB). */
   perWorkflow: number;
+  /** `--at-once K`: AG and BG ask K of a group's questions at a time (`submit --at-once`); default all of them. */
+  atOnce?: number;
 }
 
 interface Scenario {
@@ -209,6 +212,7 @@ function parseOptions(): Options {
       reruns: { type: 'string', default: '2' },
       repeats: { type: 'string', default: '1' },
       'per-workflow': { type: 'string', default: '10' },
+      'at-once': { type: 'string' },
       code: { type: 'string' },
     },
   });
@@ -254,6 +258,7 @@ function parseOptions(): Options {
     reruns: Number(values.reruns),
     repeats: positive(values.repeats, 'repeats'),
     perWorkflow: positive(values['per-workflow'], 'per-workflow'),
+    atOnce: values['at-once'] === undefined ? undefined : positive(values['at-once'], 'at-once'),
     code: values.code === undefined ? undefined : codeDir(values.code),
   };
 }
@@ -376,6 +381,7 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
         if (scenario.rateLimit) args.push('--rps', String(o.limitRps));
         if (variant === 'B' || variant === 'BG') args.push('--mode', 'stream');
         if (GROUPED[variant]) args.push('--per-workflow', String(o.perWorkflow));
+        if (GROUPED[variant] && o.atOnce !== undefined) args.push('--at-once', String(o.atOnce));
       }
     }
     const clientEnv = isPlain(variant)
@@ -454,7 +460,7 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
       const timeline = await batchTimeline(server.address, batchId);
       // A and B: one question per workflow; AG, BG and the prototypes: several.
       row.eventsPerQuestion = (timeline.eventsPerWorkflow * timeline.workflows) / n;
-      const shape = await workflowShape(server.address, batchId);
+      const shape = await workflowShape(server.address, batchId, GROUPED[variant] ? o.atOnce : undefined);
       row.peakInFlight = isPrototype(variant) ? clientSummary(client.output())?.peakInFlight : shape.peakQuestions;
       detail.eventsByType = shape.eventsByType;
       detail.stagesMs = timeline.stages;
@@ -596,6 +602,9 @@ function printTable(rows: Row[], o: Options): void {
       `A and B with MWBATCH_RPS = submit --rps = ${limitNote}. CPU ms/question: Temporal server + worker + client ` +
       `(plain scripts: the client only)` +
       (o.code ? `; the mwbatch variants ran the build in ${o.code} (--code)` : '') +
+      (rows.some((r) => GROUPED[r.variant])
+        ? `; AG and BG: --per-workflow ${o.perWorkflow}` + (o.atOnce === undefined ? '' : ` --at-once ${o.atOnce}`)
+        : '') +
       (rows.some((r) => isPrototype(r.variant))
         ? `; prototypes (bench/prototype/): ${o.perWorkflow} questions per workflow (GA, GB, QGB, WGB), ` +
           'lane (LA, LB) or activity at once (WB)\n'

@@ -30,6 +30,62 @@ export interface OpenConversationInput extends CreateConversationInput {
   firstTurn: Omit<SubmitTurnInput, 'conversationId' | 'earlierResponseIds' | 'turnIndex' | 'callbackId'> & {
     mode: 'poll' | 'stream';
   };
+  /**
+   * Set when a group's `openConversations` handed this conversation back: what it had done, taken as an earlier
+   * attempt's heartbeat, so this activity looks before it posts again and never asks twice.
+   */
+  handedBack?: OpeningCheckpoint;
+}
+
+/**
+ * How far asking one conversation got, as an opening activity heartbeats it: the ids once known, the POSTs made.
+ * In a hand-back (`OpenConversationInput.handedBack`) also when the activity that may have made them was scheduled.
+ */
+export interface OpeningCheckpoint {
+  conversationId?: string;
+  responseId?: string;
+  conversationPosts?: number;
+  responsePosts?: number;
+  /** When the first POST was made (ms since the epoch, the worker's clock): the turn's deadline counts from here. */
+  startedAtMs?: number;
+  /**
+   * When the handing activity was first scheduled: the look-ups for what it may have created search from there
+   * (activities/reconcile.ts), not from when the activity asking again was scheduled.
+   */
+  sinceMs?: number;
+}
+
+/**
+ * A group's single-turn conversations, asked by one activity at most `atOnce` at a time: the next as soon as one is
+ * answered, so no conversation costs a workflow task or an activity of its own (bench/COMPARE.md, session 17).
+ */
+export interface OpenConversationsInput {
+  /** Each with its `markerKey` (the conversation's key in the group). */
+  conversations: (Omit<OpenConversationInput, 'handedBack'> & { markerKey: string })[];
+  atOnce: number;
+  /** The answers in the result stay under this many bytes of JSON; a conversation past it is handed back. */
+  resultBudgetBytes: number;
+  /** How long one conversation may take from its first POST (openConversation's own timeout). */
+  perConversationMs: number;
+}
+
+/**
+ * Per conversation, in input order: what `openConversation` would have returned, or the conversation handed back
+ * with its checkpoint, for the workflow to ask through `openConversation` (a failure, a deadline passed, an answer
+ * over the budget, a cancellation, or a retry of this activity: exactly-once is decided there, in one place).
+ */
+export interface OpenConversationsOutput {
+  conversations: (OpenedTogether | { handedBack: OpeningCheckpoint })[];
+}
+
+/**
+ * A conversation `openConversations` opened, and when (ms since the epoch, the worker's clock): its first POST, and
+ * the moment what `opened` holds was in hand (the answer, unless it must still be polled for), for its latency.
+ */
+export interface OpenedTogether {
+  opened: OpenConversationOutput;
+  startedAtMs: number;
+  answeredAtMs: number;
 }
 
 export interface OpenConversationOutput extends CreateConversationOutput {

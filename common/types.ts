@@ -32,7 +32,7 @@ export interface PollSchedule {
   inlineMs?: number;
   /**
    * The first poll waits this long instead of firstDelayMs, and the schedule then starts over: the answer time the
-   * batch's earlier answers took (batch/answer-times.ts), so that a question whose answer is due at 2 s is not
+   * batch's earlier answers took (common/answer-times.ts), so that a question whose answer is due at 2 s is not
    * polled at 1 s and found at 2.5 s. Unset: the schedule alone.
    */
   firstPollMs?: number;
@@ -179,6 +179,11 @@ export interface QuestionGroupInput extends Pick<ConversationInput, 'deadlineMs'
   /** The group's place in its batch: workflow `<batch>~group-<index>` (common/names.ts). */
   groupIndex: number;
   conversations: GroupedConversation[];
+  /**
+   * How many of its conversations the group asks at a time (`submit --at-once`); unset, all of them. Set only when
+   * smaller than the group.
+   */
+  atOnce?: number;
   /** As ConversationInput.httpOnWorkflowQueue (every starter sets it). */
   httpOnWorkflowQueue?: true;
 }

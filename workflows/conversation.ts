@@ -10,6 +10,7 @@
  * `patched()` (test/replay/README.md).
  */
 import {
+  ActivityCancellationType,
   defineQuery,
   isCancellation,
   metricMeter,
@@ -27,7 +28,9 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
   FetchResponseOutput,
+  OpenConversationInput,
   OpenConversationOutput,
+  OpeningCheckpoint,
   SubmitTurnInput,
   SubmitTurnOutput,
 } from '../common/activity-types';
@@ -63,7 +66,10 @@ export const HTTP_RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximu
  */
 function httpActivities(
   taskQueue: string,
-  timeouts: Pick<ActivityOptions, 'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'heartbeatTimeout'>,
+  timeouts: Pick<
+    ActivityOptions,
+    'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'heartbeatTimeout' | 'cancellationType'
+  >,
 ) {
   return proxyActivities<Activities>({ taskQueue, ...timeouts, retry: HTTP_RETRY });
 }
@@ -108,6 +114,23 @@ export function openingActivities(taskQueue: string, settings: TurnSettings, inl
     startToCloseTimeout: openingStartToCloseMs(settings, inlineMs),
     heartbeatTimeout: '10s',
     scheduleToCloseTimeout: SUBMIT_WINDOW_MS,
+  });
+}
+
+/**
+ * A group's conversations opened by one activity (activities/open-conversations.ts), `atOnce` at a time: an attempt
+ * may take one conversation's time per round of `atOnce`, and each conversation stops at its own time less the
+ * margin (then handed back). A worker that dies is noticed by the heartbeat, not by these timeouts.
+ */
+function groupOpeningActivities(taskQueue: string, perConversationMs: number, rounds: number) {
+  const startToCloseMs = rounds * perConversationMs + 15_000;
+  return httpActivities(taskQueue, {
+    startToCloseTimeout: startToCloseMs,
+    heartbeatTimeout: '10s',
+    scheduleToCloseTimeout: startToCloseMs + SUBMIT_WINDOW_MS,
+    // A cancelled group waits for the activity, which returns the answers it has; without this the workflow would
+    // see the cancellation at once and the answers the activity already holds would be lost.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
 }
 
@@ -187,6 +210,12 @@ interface HttpCalls {
   http429s: number;
 }
 
+/** Adds the calls a submission made (its POST's attempts and its inline polls, with their 429s) to `calls`. */
+function addSubmissionCalls(calls: HttpCalls, submitted: SubmitTurnOutput): void {
+  calls.attempts += submitted.attempt + (submitted.inlinePolls ?? 0);
+  calls.http429s += (submitted.http429s ?? 0) + (submitted.retryAfterMs === undefined ? 0 : 1);
+}
+
 /** As a TurnResult has them: http429s only when there were some (older results never had it). */
 function callCounts({ attempts, http429s }: HttpCalls): Pick<TurnResult, 'attempts' | 'http429s'> {
   return http429s > 0 ? { attempts, http429s } : { attempts };
@@ -223,10 +252,96 @@ function submit(
   return inlinePollingActivities(taskQueue, inlineMs).submitTurn({ ...submission, poll: { ...poll, inlineMs } });
 }
 
-/** A first turn the opening activity already submitted, and when the workflow asked for it. */
+/** The opening activity's input: the conversation, and its first turn to submit (and follow) with it. */
+function openingInput(
+  conversation: Pick<ConversationInput, 'title' | 'turns'>,
+  settings: TurnSettings,
+  inlineMs: number,
+  markerKey: string | undefined,
+): OpenConversationInput {
+  const first = conversation.turns[0]!;
+  const poll = settings.mode === 'poll' ? { ...settings.poll, inlineMs } : undefined;
+  return {
+    title: conversation.title,
+    firstQuestion: first.question,
+    firstTurn: { question: first.question, rowId: first.rowId, mode: settings.mode, poll },
+    ...(markerKey !== undefined && { markerKey }),
+  };
+}
+
+/** How a conversation's opening activity is run, when its workflow opens it another way than on its own. */
+export interface Opening {
+  /**
+   * When the conversation was first asked: the first turn's deadline and latency count from here; when unset, from
+   * when the workflow opens it.
+   */
+  startedAt?: number;
+  /** When what `open` returns was in hand, if earlier than the workflow learns it: the answer's latency ends there. */
+  answeredAt?: number;
+  /** What the group's activity got, when it opened the conversation itself (what `open` returns). */
+  opened?: OpenConversationOutput;
+  open(input: OpenConversationInput): Promise<OpenConversationOutput>;
+}
+
+/**
+ * Open a group's single-turn conversations with one `openConversations` activity, `atOnce` at a time
+ * (bench/COMPARE.md, sessions 17 and 18). Returns each conversation's opening: what the activity got, or, for one it
+ * handed back (or when the activity itself failed), `openConversation` given what was done so far, which looks
+ * before it posts again.
+ */
+export async function openTogether(
+  conversations: { conversationKey: string; title?: string; turns: TurnInput[] }[],
+  taskQueue: string,
+  settings: TurnSettings,
+  { atOnce, resultBudgetBytes }: { atOnce: number; resultBudgetBytes: number },
+): Promise<Opening[]> {
+  const inlineMs = inlineWindow(settings);
+  const perConversationMs = openingStartToCloseMs(settings, inlineMs);
+  const scheduledAt = Date.now();
+  const inputs = conversations.map((c) => ({
+    ...openingInput(c, settings, inlineMs, c.conversationKey),
+    markerKey: c.conversationKey,
+  }));
+  // A conversation handed back counts its deadline from its first POST; one never asked, from when it is.
+  const single = (handedBack: OpeningCheckpoint): Opening => ({
+    startedAt: handedBack.startedAtMs,
+    open: (input) => openingActivities(taskQueue, settings, inlineMs).openConversation({ ...input, handedBack }),
+  });
+  const rounds = Math.ceil(inputs.length / atOnce);
+  try {
+    const { conversations: opened } = await groupOpeningActivities(
+      taskQueue,
+      perConversationMs,
+      rounds,
+    ).openConversations({
+      conversations: inputs,
+      atOnce,
+      resultBudgetBytes,
+      perConversationMs: perConversationMs - 5_000,
+    });
+    return opened.map((entry) =>
+      'opened' in entry
+        ? {
+            startedAt: entry.startedAtMs,
+            answeredAt: entry.answeredAtMs,
+            opened: entry.opened,
+            open: () => Promise.resolve(entry.opened),
+          }
+        : single(entry.handedBack),
+    );
+  } catch (err) {
+    // Cancelled: every conversation is, from here (askConversation rethrows it). Failed for good (say, no worker
+    // had the activity for ten minutes): each conversation is asked on its own, looking first for what was made.
+    if (isCancellation(err)) return inputs.map(() => ({ open: () => Promise.reject(err) }));
+    return inputs.map(() => single({ sinceMs: scheduledAt }));
+  }
+}
+
+/** A first turn the opening activity already submitted, when the workflow asked for it, and when it was in hand. */
 interface OpenedTurn {
   submitted: SubmitTurnOutput;
   startedAt: number;
+  answeredAt?: number;
 }
 
 async function askTurn(
@@ -263,13 +378,13 @@ async function askTurn(
     const pollsDone = submitted.inlinePolls ?? 0;
     // An inline poll answered 429: wait as told, and let the next poll's backoff continue from that 429.
     let notBefore = submitted.retryAfterMs ?? 0;
-    calls.attempts += submitted.attempt + pollsDone;
-    calls.http429s += (submitted.http429s ?? 0) + (submitted.retryAfterMs === undefined ? 0 : 1);
+    addSubmissionCalls(calls, submitted);
     responseId = submitted.responseId;
     progress.currentResponseId = responseId;
     let lastStatus = submitted.status;
     if (submitted.terminal) {
-      return answeredTurn(turn, submitted, { conversationId, responseId }, latency(), calls);
+      const latencyMs = opened?.answeredAt === undefined ? latency() : opened.answeredAt - startedAt;
+      return answeredTurn(turn, submitted, { conversationId, responseId }, latencyMs, calls);
     }
     for (let polls = pollsDone; ; polls++) {
       const remaining = deadline - Date.now();
@@ -327,6 +442,14 @@ export interface ResultBudget {
   limit: number;
 }
 
+/** Whether the turn result fits what is left of the budget, whole; if so, it is counted there. */
+function keptWhole(turnResult: TurnResult, kept: ResultBudget): boolean {
+  const bytes = utf8Length(JSON.stringify(turnResult));
+  if (kept.bytes + bytes > kept.limit) return false;
+  kept.bytes += bytes;
+  return true;
+}
+
 /**
  * The turn result as the workflow's own result keeps it. While the results fit the budget, whole. A result that
  * does not fit is handed to a child workflow `<storedUnder>/turn-<n>` whose input it is (so it is stored once,
@@ -338,11 +461,7 @@ async function keepResult(
   kept: ResultBudget,
   storedUnder: string,
 ): Promise<TurnResult> {
-  const bytes = utf8Length(JSON.stringify(turnResult));
-  if (kept.bytes + bytes <= kept.limit) {
-    kept.bytes += bytes;
-    return turnResult;
-  }
+  if (keptWhole(turnResult, kept)) return turnResult;
   const storedIn = `${storedUnder}/turn-${turnNumber}`;
   await startChild(turnResultWorkflow, {
     workflowId: storedIn,
@@ -384,6 +503,8 @@ export interface ConversationScope {
   ended: (turns: TurnResult[]) => void;
   /** Whether the first turn may be sent by the activity that creates the conversation (when the mode allows). */
   opensWithFirstTurn: () => boolean;
+  /** Set when the workflow opened the conversation already (openTogether): used instead of `openConversation`. */
+  opening?: Opening;
   /**
    * Set when the workflow asks several conversations: each conversation's marker (activities/reconcile.ts) is then
    * derived from this key as well as from the workflow run, so that a retry finds its own conversation.
@@ -414,18 +535,14 @@ export async function askConversation(
     // A first turn that presses a button is refused by the API: it is sent on its own, to say so.
     const openWithFirstTurn =
       first !== undefined && first.callbackId === undefined && inlineMs > 0 && scope.opensWithFirstTurn();
-    const startedAt = Date.now();
+    const startedAt = scope.opening?.startedAt ?? Date.now();
     try {
       let created: OpenConversationOutput;
       if (openWithFirstTurn) {
-        const poll = settings.mode === 'poll' ? { ...settings.poll, inlineMs } : undefined;
-        created = await openingActivities(taskQueue, settings, inlineMs).openConversation({
-          title: conversation.title,
-          firstQuestion: first.question,
-          firstTurn: { question: first.question, rowId: first.rowId, mode: settings.mode, poll },
-          ...markerKey,
-        });
-        if (created.submitted) opened = { submitted: created.submitted, startedAt };
+        const open = scope.opening?.open ?? openingActivities(taskQueue, settings, inlineMs).openConversation;
+        created = await open(openingInput(conversation, settings, inlineMs, scope.markerKey));
+        if (created.submitted)
+          opened = { submitted: created.submitted, startedAt, answeredAt: scope.opening?.answeredAt };
       } else {
         created = await apiActivities(taskQueue, SUBMIT_WINDOW_MS).createConversation({
           title: conversation.title,
@@ -480,6 +597,38 @@ export async function askConversation(
     progress.turnsDone += 1;
     progress.currentResponseId = undefined;
   }
+}
+
+/**
+ * A single-turn conversation its group's activity answered (openTogether), recorded as askConversation would record
+ * it, without a promise: the SDK records a stack trace for every promise a workflow makes, which cost ~1 ms of the
+ * worker's CPU a conversation on the way (bench/COMPARE.md, session 18). False, with nothing recorded, when the
+ * answer is not all there (it is still to be polled for) or does not fit the result budget: askConversation then.
+ */
+export function recordAnsweredTogether(
+  conversation: Pick<ConversationInput, 'turns'>,
+  result: ConversationResult,
+  progress: ConversationProgress,
+  scope: Pick<ConversationScope, 'opening' | 'kept' | 'ended'>,
+): boolean {
+  const { opening } = scope;
+  const created = opening?.opened;
+  const turn = conversation.turns[0];
+  if (!created?.submitted?.terminal || opening?.startedAt === undefined || opening.answeredAt === undefined) {
+    return false;
+  }
+  if (turn === undefined || conversation.turns.length !== 1) return false;
+  const { submitted } = created;
+  const calls: HttpCalls = { attempts: created.attempt, http429s: created.http429s ?? 0 };
+  addSubmissionCalls(calls, submitted);
+  const ids = { conversationId: created.conversationId, responseId: submitted.responseId };
+  const turnResult = answeredTurn(turn, submitted, ids, opening.answeredAt - opening.startedAt, calls);
+  if (!keptWhole(turnResult, scope.kept)) return false;
+  result.conversationId = progress.conversationId = created.conversationId;
+  scope.ended([turnResult]);
+  result.turns.push(turnResult);
+  progress.turnsDone += 1;
+  return true;
 }
 
 /** The turns a cancellation left unasked, as CANCELLED results (the one in flight keeps its response id). */

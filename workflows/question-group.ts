@@ -9,7 +9,8 @@
  * Running workflows replay this code after every deploy: a change to the commands it issues goes behind
  * `patched()` (test/replay/README.md).
  */
-import { defineQuery, isCancellation, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { defineQuery, isCancellation, patched, setHandler, upsertMemo, workflowInfo } from '@temporalio/workflow';
+import { mapAtMost } from '../common/at-most';
 import { CANCELLED_MEMO, PROGRESS_QUERY } from '../common/names';
 import type {
   ConversationProgress,
@@ -22,6 +23,8 @@ import {
   askConversation,
   cancelledTurns,
   httpTaskQueue,
+  openTogether,
+  recordAnsweredTogether,
   turnCounter,
   turnSettingsOf,
   type ResultBudget,
@@ -36,12 +39,20 @@ import { utf8Length } from './turn-result';
  */
 const PAYLOAD_BUDGET_BYTES = 1.5 * 1024 * 1024 + 256 * 1024;
 
+/**
+ * Patch marker of groups whose conversations are opened by one `openConversations` activity (openTogether) when
+ * their HTTP activities run on the workflow's own task queue (no rate limit); groups that began before it open
+ * each conversation with its own `openConversation`.
+ */
+export const OPEN_TOGETHER = 'group-opens-together';
+
 /** Each conversation's progress, in the order of the input. */
 export const groupProgressQuery = defineQuery<ConversationProgress[]>(PROGRESS_QUERY);
 
 /**
- * Ask every conversation of the group concurrently. Returns one ConversationResult per conversation, in input
- * order; an API refusal or a timeout is a result. A cancelled group returns the answers that had come, the others
+ * Ask every conversation of the group, `atOnce` at a time (all at once when unset); without a rate limit one
+ * `openConversations` activity asks them, and the workflow asks only what it hands back. Returns one
+ * ConversationResult per conversation, in input order; an API refusal or a timeout is a result. A cancelled group returns the answers that had come, the others
  * CANCELLED, like a cancelled conversation.
  */
 export async function questionGroupWorkflow(input: QuestionGroupInput): Promise<QuestionGroupResult> {
@@ -58,12 +69,23 @@ export async function questionGroupWorkflow(input: QuestionGroupInput): Promise<
   setHandler(groupProgressQuery, () => progress);
   let cancelled = false;
 
-  const ask = async (conversation: GroupedConversation, i: number): Promise<ConversationResult> => {
-    const result: ConversationResult = {
-      batchId: input.batchId,
-      conversationKey: conversation.conversationKey,
-      turns: [],
-    };
+  // At most `atOnce` conversations are asked at a time (all of them when unset, as groups were first written).
+  const atOnce = input.atOnce ?? input.conversations.length;
+  // Without a rate limit, one activity opens every conversation (a third of the CPU per question, bench/COMPARE.md
+  // sessions 17 and 18); the answers it brings count against the group's budget like any other.
+  const openings =
+    taskQueue === workflowInfo().taskQueue && patched(OPEN_TOGETHER)
+      ? await openTogether(input.conversations, taskQueue, settings, { atOnce, resultBudgetBytes: kept.limit })
+      : undefined;
+
+  const conversations = input.conversations.map((conversation): ConversationResult => ({
+    batchId: input.batchId,
+    conversationKey: conversation.conversationKey,
+    turns: [],
+  }));
+
+  const ask = async (conversation: GroupedConversation, i: number): Promise<void> => {
+    const result = conversations[i]!;
     const own = progress[i]!;
     try {
       await askConversation(conversation, result, own, {
@@ -74,6 +96,7 @@ export async function questionGroupWorkflow(input: QuestionGroupInput): Promise<
         ended,
         opensWithFirstTurn: () => true,
         markerKey: conversation.conversationKey,
+        opening: openings?.[i],
       });
     } catch (err) {
       if (!isCancellation(err)) throw err;
@@ -82,10 +105,14 @@ export async function questionGroupWorkflow(input: QuestionGroupInput): Promise<
       ended(unasked);
       cancelled = true;
     }
-    return result;
   };
 
-  const conversations = await Promise.all(input.conversations.map(ask));
+  // What the group's activity answered is recorded at once; the rest is asked, `atOnce` at a time.
+  const rest = input.conversations.flatMap((conversation, i) => {
+    const scope = { opening: openings?.[i], kept, ended };
+    return recordAnsweredTogether(conversation, conversations[i]!, progress[i]!, scope) ? [] : [i];
+  });
+  await mapAtMost(rest, atOnce, (i) => ask(input.conversations[i]!, i));
   // Temporal shows the run Completed (it returned these answers): the memo says it was cancelled.
   if (cancelled) upsertMemo({ [CANCELLED_MEMO]: true });
   return { batchId: input.batchId, conversations };

@@ -15,7 +15,7 @@
  *   so its HTTP work counts as the client's in the bench's CPU accounting.
  * - window-groups (stream only): fixed groups of K as `groups`, each a `windowWorkflow` asking all K at once.
  * `--local`: each question's `openConversation` is a local activity (grouped-workflows.ts `PrototypeSettings`).
- * Poll mode times the first poll from the batch's answer times, as `submit` does (batch/answer-times.ts). Writes
+ * Poll mode times the first poll from the batch's answer times, as `submit` does (common/answer-times.ts). Writes
  * results.jsonl and results.csv in the shape bench/measure.ts `readResults` reads, and one JSON summary line on
  * stdout: { questions, completed, peakInFlight, wallMs }. Measurement only: nothing here is resumable.
  */
@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { parse } from 'csv-parse/sync';
-import { AnswerTimes } from '../../batch/answer-times';
+import { AnswerTimes } from '../../common/answer-times';
 import { csvText } from '../../common/csv';
 import { BATCH_ID } from '../../common/names';
 import type { ConversationResult } from '../../common/types';

@@ -36,7 +36,7 @@ export interface PrototypeQuestion {
 
 export interface PrototypeSettings {
   mode: 'poll' | 'stream';
-  /** Poll mode: the first poll's delay, from the batch's answer times (batch/answer-times.ts), as `submit` does. */
+  /** Poll mode: the first poll's delay, from the batch's answer times (common/answer-times.ts), as `submit` does. */
   firstPollMs?: number;
   /**
    * `openConversation` as a local activity (session 16): run by the worker inside the workflow task, its result sent

@@ -25,6 +25,15 @@ export function perWorkflowOption(): Option {
   });
 }
 
+/** `--at-once K`: how many of its questions a group asks at a time (batch/submit.ts). */
+export function atOnceOption(): Option {
+  return new Option(
+    '--at-once <n>',
+    'with --per-workflow: how many of its questions a group asks at a time, the next as soon as one is answered ' +
+      '(default: all of them, at most --concurrency); each group counts this many in flight',
+  ).argParser(positiveInt);
+}
+
 export function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');

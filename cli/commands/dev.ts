@@ -11,7 +11,7 @@ import { turnText } from '../../common/callback-input';
 import { loadTemporalSettings } from '../../config/temporal';
 import { checkSubmitBatchId } from '../../batch/batch-id';
 import { loadBatchFile, submitFile } from '../../batch/submit-file';
-import { modeOption, perWorkflowOption, positiveInt, withClient } from './common';
+import { atOnceOption, modeOption, perWorkflowOption, positiveInt, withClient } from './common';
 
 export function registerDev(program: Command): void {
   program
@@ -25,6 +25,7 @@ export function registerDev(program: Command): void {
     .option('--concurrency <n>', 'conversations in flight', positiveInt, 50)
     .addOption(modeOption())
     .addOption(perWorkflowOption())
+    .addOption(atOnceOption())
     .option('--keep', 'keep the stack running after the job, for the Web UI (Ctrl-C to stop)')
     .option(
       '--cluster',
@@ -53,6 +54,7 @@ export function registerDev(program: Command): void {
               taskQueue: base.taskQueue,
               concurrency: opts.concurrency,
               perWorkflow: opts.perWorkflow,
+              atOnce: opts.atOnce,
               mode: opts.mode,
               wait: true,
               apiCheck: false, // its own worker, on its own simulator

@@ -14,6 +14,7 @@ import {
   detachOnCtrlC,
   modeOption,
   perWorkflowOption,
+  atOnceOption,
   parseDuration,
   positiveInt,
   withClient,
@@ -56,6 +57,7 @@ export function registerSubmit(program: Command): void {
     .addOption(deadlineOption(DEFAULT_TURN_DEADLINE_MS))
     .addOption(modeOption())
     .addOption(perWorkflowOption())
+    .addOption(atOnceOption())
     .option(
       '--inline-polls <duration>',
       'poll mode: polls due this soon after submitting run in the submitting activity, later ones on durable timers (0: all on timers; ignored under --rps)',
@@ -82,6 +84,7 @@ export function registerSubmit(program: Command): void {
           taskQueue: settings.taskQueue,
           concurrency: opts.concurrency,
           perWorkflow: opts.perWorkflow,
+          atOnce: opts.atOnce,
           deadlineMs: opts.deadline,
           poll,
           mode: opts.mode,

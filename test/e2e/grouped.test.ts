@@ -4,7 +4,9 @@
  * batch keeps the choice of its first submission.
  */
 import { join } from 'node:path';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import type { GroupCheckpoint } from '../../activities/open-conversations';
 import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput } from '../../common/types';
 import { expectedAnswer } from '../../simulator';
@@ -93,6 +95,33 @@ describe('mwbatch submit --per-workflow', () => {
     const byId = (list: Record<string, string>[]) =>
       Object.fromEntries(list.map((r) => [r.id, [r.status, r.answer, r.conversation_id, r.workflow_id]]));
     expect(byId(readResultsCsv(rebuilt))).toEqual(byId(rows));
+  });
+
+  it('--at-once K: a group asks K of its questions at a time, the next once one is answered, each once', async () => {
+    const dir = tempDir();
+    const ids = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7'];
+    const file = writeCsv(dir, 'q.csv', lone(ids));
+    const out = join(dir, 'out');
+    const args = ['submit', file, '--batch', 'e2e-at-once', '--out', out, '--per-workflow', '7', '--at-once', '2'];
+    const run = await runCli(args, env);
+    expect(run.code, run.stderr).toBe(0);
+    const rows = readResultsCsv(out);
+    expect(rows.map((r) => [r.id, r.status, r.workflow_id])).toEqual(
+      ids.map((id) => [id, 'COMPLETED', 'e2e-at-once~group-0']),
+    );
+    for (const row of rows) expect(row.answer).toBe(expectedAnswer(row.question!));
+    const asked = timesAsked();
+    for (const id of ids) expect(asked.get(`grouped question ${id}`), id).toBe(1);
+    // Two at a time: a question is asked only once one of the two before it has been answered (300 ms each).
+    const posts = stack.sim
+      .requests()
+      .filter((r) => r.method === 'POST' && /\/responses(\/stream)?$/.test(r.route))
+      .filter((r) => (r.body as { input: { text: string } }).input.text.startsWith('grouped question w'))
+      .map((r) => r.at)
+      .sort((a, b) => a - b);
+    expect(posts).toHaveLength(7);
+    for (let i = 2; i < posts.length; i++)
+      expect(posts[i]! - posts[i - 2]!, `question ${i + 1}`).toBeGreaterThanOrEqual(300);
   });
 
   it('an edited file asks only its new rows, once each, in groups after the existing ones', async () => {
@@ -206,11 +235,13 @@ describe('mwbatch submit --per-workflow', () => {
     );
     expect(started.code, started.stderr).toBe(0);
     const handle = stack.client.workflow.getHandle('e2e-grouped-cancel~group-0');
-    // Cancel once the answerable question is in: the group returns it, and the other as CANCELLED.
-    await waitFor('the answerable question to be answered', () => (timesAsked().get('grouped fine 2') ?? 0) > 0);
-    await waitFor('its answer to be seen', async () => {
-      const progress = (await handle.query('progress')) as { turnsDone: number }[];
-      return progress[1]?.turnsDone === 1;
+    // Cancel once the group's activity holds the answerable question's answer (its heartbeat lists it, as the Web
+    // UI shows it): the group returns it, and the other as CANCELLED.
+    await waitFor('the group activity to hold its answer', async () => {
+      const { raw } = await handle.describe();
+      const details = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+      const beat = details && defaultPayloadConverter.fromPayload<GroupCheckpoint>(details);
+      return beat?.answered.includes('n2') === true;
     });
     const cancel = await runCli(['cancel', 'e2e-grouped-cancel'], env);
     expect(cancel.stdout).toContain('1 running workflows');

@@ -96,6 +96,11 @@ describe('fault: the API misbehaves', { timeout: CASE_TIMEOUT_MS }, () => {
   it.each([
     { shape: 'a workflow per question', name: 'malformed-json', submit: [] },
     { shape: 'ten questions per workflow', name: 'malformed-json-grouped', submit: ['--per-workflow', '10'] },
+    {
+      shape: 'forty per workflow, five at once',
+      name: 'malformed-json-at-once',
+      submit: ['--per-workflow', '40', '--at-once', '5'],
+    },
   ])(
     'answers every row when some replies are malformed JSON (POSTs that landed are reconciled; $shape)',
     async ({ name, submit }) => {

@@ -22,6 +22,14 @@ describe('fault: worker processes killed', { timeout: CASE_TIMEOUT_MS }, () => {
     { shape: 'a workflow per question', name: 'worker-sigkill', kills: 12, submit: [] },
     // Ten questions per workflow: a kill takes ten conversations' activities at once, and their group's cache.
     { shape: 'ten questions per workflow', name: 'worker-sigkill-grouped', kills: 6, submit: ['--per-workflow', '10'] },
+    // Forty per workflow, five at a time: a kill takes a group's activity asking five, holding the answers of others;
+    // its retry hands every question back, to be looked for before it is asked again.
+    {
+      shape: 'forty per workflow, five at once',
+      name: 'worker-sigkill-at-once',
+      kills: 6,
+      submit: ['--per-workflow', '40', '--at-once', '5'],
+    },
   ])(
     'survives a worker killed with SIGKILL and restarted at seeded moments ($shape)',
     async ({ name, kills, submit }) => {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import {
   BATCH_ID,
@@ -35,6 +36,7 @@ import {
   type QuestionGroupInput,
   type QuestionGroupResult,
 } from '../../common/types';
+import type { GroupCheckpoint } from '../../activities/open-conversations';
 import { answerKey } from '../../evaluation/normalise';
 import { scheduledRunInput, scheduledWorkflowId } from '../../evaluation/schedules';
 import { suiteName } from '../../evaluation/suite';
@@ -439,6 +441,7 @@ async function startGroup(
   options: TestStackOptions,
   questions: string[],
   settings: Partial<Pick<QuestionGroupInput, 'deadlineMs' | 'poll' | 'mode'>>,
+  atOnce?: number,
 ): Promise<WorkflowHandle<GroupWorkflow>> {
   const { client, taskQueue } = await startScenario([scenario], options);
   const batchId = `replay-${scenario}-${randomUUID()}`;
@@ -449,6 +452,7 @@ async function startGroup(
       conversationKey: `r${i + 1}`,
       turns: [{ rowId: `r${i + 1}`, question, line: i + 2 }],
     })),
+    ...(atOnce !== undefined && { atOnce }),
     ...resolveTurnSettings(settings),
     httpOnWorkflowQueue: STARTER_FLAGS.httpOnWorkflowQueue,
   };
@@ -500,6 +504,66 @@ describe('record question group histories', () => {
     expect(activities(history).slice(0, 2)).toEqual(['createConversation', 'createConversation']);
     expect(events(history).at(-1)?.workflowExecutionCompletedEventAttributes).toBeTruthy();
     save('group-cancel', history);
+  });
+});
+
+/** The keys a running group's `openConversations` activity last heartbeat as answered (activities/open-conversations.ts). */
+async function answeredInGroupActivity(handle: WorkflowHandle<GroupWorkflow>): Promise<string[]> {
+  const { raw } = await handle.describe();
+  const details = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+  return details ? defaultPayloadConverter.fromPayload<GroupCheckpoint>(details).answered : [];
+}
+
+// After the `group-opens-together` patch: one `openConversations` activity asks the group's questions, `atOnce` at a
+// time, and hands back what it could not finish to `openConversation`.
+describe('record question group histories, opened together', () => {
+  it('group-together-poll: four questions, two at a time: answered, refused and handed back, never answered', async () => {
+    const handle = await startGroup(
+      'group-together-poll',
+      { simulator: { answerDelayMs: 300 } },
+      ['How do I reset my VPN password?', 'Refused [sim:refuse=422]', 'Never answered [sim:never]', 'Where is HR?'],
+      { deadlineMs: 3_000, poll: { ...fastPoll, inlineMs: 1_000 } },
+      2,
+    );
+    expect(statusesOf(await handle.result())).toEqual(['COMPLETED', 'ERROR', 'TIMED_OUT', 'COMPLETED']);
+    const history = await handle.fetchHistory();
+    // The refused question handed back to its own activity; the unanswered one polled on timers after its inline window.
+    const [together, handedBack, ...polls] = activities(history);
+    expect([together, handedBack]).toEqual(['openConversations', 'openConversation']);
+    expect(polls.length).toBeGreaterThan(0);
+    expect(polls.every((a) => a === 'fetchResponse')).toBe(true);
+    expect(timers(history)).toBeGreaterThanOrEqual(1);
+    save('group-together-poll', history);
+  });
+
+  it('group-together-stream: three questions streamed at once, one stream cut', async () => {
+    const handle = await startGroup(
+      'group-together-stream',
+      { simulator: { answerDelayMs: 300 } },
+      ['Where is the travel policy?', 'A stream that breaks [sim:cut]', 'Who approves expenses?'],
+      { mode: 'stream', poll: fastPoll },
+    );
+    expect(statusesOf(await handle.result())).toEqual(['COMPLETED', 'COMPLETED', 'COMPLETED']);
+    const history = await handle.fetchHistory();
+    expect(activities(history)[0]).toBe('openConversations');
+    save('group-together-stream', history);
+  });
+
+  it('group-together-cancel: cancelled while its activity holds one answer and waits for another', async () => {
+    const handle = await startGroup(
+      'group-together-cancel',
+      { simulator: { answerDelayMs: 300 } },
+      ['Answered before the cancel', 'Never answered [sim:never]'],
+      { mode: 'stream', poll: fastPoll },
+    );
+    await waitFor('the first answer in the activity', async () =>
+      (await answeredInGroupActivity(handle)).includes('r1'),
+    );
+    await handle.cancel();
+    expect(statusesOf(await handle.result())).toEqual(['COMPLETED', 'CANCELLED']);
+    const history = await handle.fetchHistory();
+    expect(activities(history)).toEqual(['openConversations']);
+    save('group-together-cancel', history);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INLINE_POLL_MS, DEFAULT_POLL_SCHEDULE, pollDelay } from '../../common/types';
 import { pollScheduleFor } from '../../batch/rate-limit';
-import { AnswerTimes } from '../../batch/answer-times';
+import { AnswerTimes } from '../../common/answer-times';
 import type { ConversationResult } from '../../common/types';
 
 describe('poll schedule', () => {
