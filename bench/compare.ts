@@ -6,8 +6,8 @@
  *     [--baseline-cpu A=59,B=45] [--per-workflow 10] [--at-once K] [--code DIR]
  *
  * Variants: A = `mwbatch submit` (polling mode, the default), B = `mwbatch submit --mode stream`, AG and BG the same
- * with `--per-workflow` (default 10: single-turn questions asked in groups, batch/groups.ts; `--at-once K`: K of a
- * group's questions at a time, `submit --at-once`), and the plain
+ * with `--per-workflow N --at-once K` (single-turn questions asked in groups, batch/groups.ts; default: the README's
+ * layout for the scenario's in flight, groupLayout below), and the plain
  * scripts (bench/plain-script.ts: bounded concurrency, no Temporal): C = create → submit → poll on the workflows'
  * schedule, C1 = the same polling every 1 s, D = create → stream (SSE). The plain variants run first in each
  * scenario: they are the references of the ratio columns (A and B to C; A to C1, B to D).
@@ -119,6 +119,32 @@ const PRODUCT: Partial<Record<Variant, true>> = { A: true, B: true, AG: true, BG
 /** The product's variants that ask single-turn questions in groups (`submit --per-workflow`). */
 const GROUPED: Partial<Record<Variant, true>> = { AG: true, BG: true };
 
+/** How AG and BG lay a scenario's questions out in groups: `submit --per-workflow` and `--at-once`. */
+interface GroupLayout {
+  perWorkflow: number;
+  atOnce?: number;
+}
+
+/**
+ * AG's and BG's layout: `--per-workflow` / `--at-once` when given, otherwise the README's advice for the scenario's
+ * in flight ("Which N and K"): up to 100 in flight, groups of 100 asking a tenth of it each at a time (50: five);
+ * more, groups of ten all at once.
+ */
+function groupLayout(scenario: Pick<Scenario, 'concurrency'>, o: Options): GroupLayout {
+  if (o.groupsGiven) return { perWorkflow: o.perWorkflow, atOnce: o.atOnce };
+  if (scenario.concurrency <= 100)
+    return { perWorkflow: 100, atOnce: Math.max(1, Math.round(scenario.concurrency / 10)) };
+  return { perWorkflow: 10 };
+}
+
+/** The `submit` options of a layout. */
+const layoutArgs = ({ perWorkflow, atOnce }: GroupLayout): string[] => [
+  '--per-workflow',
+  String(perWorkflow),
+  ...(atOnce === undefined ? [] : ['--at-once', String(atOnce)]),
+];
+const layoutText = (layout: GroupLayout) => layoutArgs(layout).join(' ');
+
 interface Options {
   questions: number;
   rps: number;
@@ -148,6 +174,8 @@ interface Options {
   perWorkflow: number;
   /** `--at-once K`: AG and BG ask K of a group's questions at a time (`submit --at-once`); default all of them. */
   atOnce?: number;
+  /** Whether `--per-workflow` or `--at-once` was given: AG and BG then use them, otherwise groupLayout's advice. */
+  groupsGiven: boolean;
 }
 
 interface Scenario {
@@ -211,7 +239,7 @@ function parseOptions(): Options {
       'max-background': { type: 'string', default: '0.3' },
       reruns: { type: 'string', default: '2' },
       repeats: { type: 'string', default: '1' },
-      'per-workflow': { type: 'string', default: '10' },
+      'per-workflow': { type: 'string' },
       'at-once': { type: 'string' },
       code: { type: 'string' },
     },
@@ -257,7 +285,8 @@ function parseOptions(): Options {
     maxBackground: Number(values['max-background']),
     reruns: Number(values.reruns),
     repeats: positive(values.repeats, 'repeats'),
-    perWorkflow: positive(values['per-workflow'], 'per-workflow'),
+    perWorkflow: positive(values['per-workflow'] ?? '10', 'per-workflow'),
+    groupsGiven: values['per-workflow'] !== undefined || values['at-once'] !== undefined,
     atOnce: values['at-once'] === undefined ? undefined : positive(values['at-once'], 'at-once'),
     code: values.code === undefined ? undefined : codeDir(values.code),
   };
@@ -380,8 +409,7 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
         args.push('--concurrency', String(scenario.concurrency));
         if (scenario.rateLimit) args.push('--rps', String(o.limitRps));
         if (variant === 'B' || variant === 'BG') args.push('--mode', 'stream');
-        if (GROUPED[variant]) args.push('--per-workflow', String(o.perWorkflow));
-        if (GROUPED[variant] && o.atOnce !== undefined) args.push('--at-once', String(o.atOnce));
+        if (GROUPED[variant]) args.push(...layoutArgs(groupLayout(scenario, o)));
       }
     }
     const clientEnv = isPlain(variant)
@@ -460,7 +488,8 @@ async function runOne(scenario: Scenario, variant: Variant, o: Options, shared: 
       const timeline = await batchTimeline(server.address, batchId);
       // A and B: one question per workflow; AG, BG and the prototypes: several.
       row.eventsPerQuestion = (timeline.eventsPerWorkflow * timeline.workflows) / n;
-      const shape = await workflowShape(server.address, batchId, GROUPED[variant] ? o.atOnce : undefined);
+      const layout = GROUPED[variant] ? groupLayout(scenario, o) : undefined;
+      const shape = await workflowShape(server.address, batchId, layout && (layout.atOnce ?? layout.perWorkflow));
       row.peakInFlight = isPrototype(variant) ? clientSummary(client.output())?.peakInFlight : shape.peakQuestions;
       detail.eventsByType = shape.eventsByType;
       detail.stagesMs = timeline.stages;
@@ -603,7 +632,10 @@ function printTable(rows: Row[], o: Options): void {
       `(plain scripts: the client only)` +
       (o.code ? `; the mwbatch variants ran the build in ${o.code} (--code)` : '') +
       (rows.some((r) => GROUPED[r.variant])
-        ? `; AG and BG: --per-workflow ${o.perWorkflow}` + (o.atOnce === undefined ? '' : ` --at-once ${o.atOnce}`)
+        ? '; AG and BG: ' +
+          [...new Set(rows.filter((r) => GROUPED[r.variant]).map((r) => r.scenario))]
+            .map((scenario) => `scenario ${scenario.id} ${layoutText(groupLayout(scenario, o))}`)
+            .join(', ')
         : '') +
       (rows.some((r) => isPrototype(r.variant))
         ? `; prototypes (bench/prototype/): ${o.perWorkflow} questions per workflow (GA, GB, QGB, WGB), ` +
