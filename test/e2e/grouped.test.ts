@@ -4,15 +4,14 @@
  * batch keeps the choice of its first submission.
  */
 import { join } from 'node:path';
-import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import type { GroupCheckpoint } from '../../activities/open-conversations';
 import { BATCH_ID, CONVERSATION_WORKFLOW_TYPE } from '../../common/names';
 import type { ConversationInput } from '../../common/types';
 import { expectedAnswer } from '../../simulator';
 import { readResultsCsv, tempDir, writeCsv } from '../helpers/batch';
 import { runCli } from '../helpers/cli';
 import { useCliStack } from '../helpers/stack';
+import { answeredInGroupActivity } from '../helpers/group-activity';
 import { waitFor } from '../helpers/wait';
 
 const { stack, env } = useCliStack({ simulator: { answerDelayMs: 300 } });
@@ -237,12 +236,9 @@ describe('mwbatch submit --per-workflow', () => {
     const handle = stack.client.workflow.getHandle('e2e-grouped-cancel~group-0');
     // Cancel once the group's activity holds the answerable question's answer (its heartbeat lists it, as the Web
     // UI shows it): the group returns it, and the other as CANCELLED.
-    await waitFor('the group activity to hold its answer', async () => {
-      const { raw } = await handle.describe();
-      const details = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
-      const beat = details && defaultPayloadConverter.fromPayload<GroupCheckpoint>(details);
-      return beat?.answered.includes('n2') === true;
-    });
+    await waitFor('the group activity to hold its answer', async () =>
+      (await answeredInGroupActivity(handle)).includes('n2'),
+    );
     const cancel = await runCli(['cancel', 'e2e-grouped-cancel'], env);
     expect(cancel.stdout).toContain('1 running workflows');
     await handle.result();

@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import {
   BATCH_ID,
@@ -36,7 +35,6 @@ import {
   type QuestionGroupInput,
   type QuestionGroupResult,
 } from '../../common/types';
-import type { GroupCheckpoint } from '../../activities/open-conversations';
 import { answerKey } from '../../evaluation/normalise';
 import { scheduledRunInput, scheduledWorkflowId } from '../../evaluation/schedules';
 import { suiteName } from '../../evaluation/suite';
@@ -55,6 +53,7 @@ import type { evaluationRunWorkflow } from '../../workflows';
 import { SUITE_HASH_MEMO } from '../../common/names';
 import { tempDir } from '../helpers/batch';
 import { startTestStack, type TestStack, type TestStackOptions } from '../helpers/stack';
+import { answeredInGroupActivity } from '../helpers/group-activity';
 import { waitFor } from '../helpers/wait';
 import { historyToJson } from './history-json';
 
@@ -506,13 +505,6 @@ describe('record question group histories', () => {
     save('group-cancel', history);
   });
 });
-
-/** The keys a running group's `openConversations` activity last heartbeat as answered (activities/open-conversations.ts). */
-async function answeredInGroupActivity(handle: WorkflowHandle<GroupWorkflow>): Promise<string[]> {
-  const { raw } = await handle.describe();
-  const details = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
-  return details ? defaultPayloadConverter.fromPayload<GroupCheckpoint>(details).answered : [];
-}
 
 // After the `group-opens-together` patch: one `openConversations` activity asks the group's questions, `atOnce` at a
 // time, and hands back what it could not finish to `openConversation`.
